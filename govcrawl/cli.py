@@ -1,0 +1,129 @@
+"""Command-line front end: parses arguments and calls the library. No logic lives here."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DEFAULT_SITES = "data/sites.csv"
+DEFAULT_DB = "data/archive.db"
+DEFAULT_WARC = "data/warc"
+DEFAULT_EXPORTS = "data/exports"
+
+
+def cmd_crawl(args) -> int:
+    from govcrawl.crawl import crawl_settings, run_crawl
+    from govcrawl.summary import format_summary
+
+    overrides = dict(kv.split("=", 1) for kv in args.set or [])
+    settings = crawl_settings(sites=args.sites, db=args.db, warc_dir=args.warc_dir,
+                              site_ids=args.site or (), delay=args.delay, overrides=overrides)
+    summary = run_crawl(settings)
+    if summary is None:
+        print("govcrawl: the crawl ended before it could summarise; see the log", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    failed = [s for s, v in summary["sites"].items() if v["listing_pages"] == 0]
+    if failed:
+        print(f"govcrawl: {len(failed)} site(s) failed entirely: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from govcrawl.demo import run_demo
+
+    return run_demo(db=Path(args.db), out=Path(args.out), warc_dir=Path(args.warc_dir))
+
+
+def cmd_extract(args) -> int:
+    from govcrawl.extract import UnreadableDocument, extract_file, format_text
+
+    try:
+        report = extract_file(args.path, url=args.url)
+    except (UnreadableDocument, OSError) as exc:
+        print(f"govcrawl extract: cannot read {args.path}: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "text":
+        print(format_text(report))
+    else:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from govcrawl.export import export_csv
+
+    if not Path(args.db).exists():
+        print(f"govcrawl export: no archive at {args.db}; run `govcrawl crawl` or `govcrawl demo` first",
+              file=sys.stderr)
+        return 2
+    for name, n in export_csv(args.db, args.out, excel=args.excel).items():
+        print(f"{Path(args.out) / name}: {n} rows")
+    return 0
+
+
+def cmd_sites(args) -> int:
+    from govcrawl.registry import load_sites
+
+    sites = load_sites(args.sites)
+    for s in sites:
+        print(f"{s.site_id:<24} {s.division_code} {s.level:<10} {'✓' if s.verified else ' '} {s.name}")
+    print(f"{len(sites)} sites in {args.sites}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="govcrawl",
+        description="Archive and extract 政府信息公开工作年度报告 (government information-disclosure annual reports).",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("crawl", help="crawl the registry's sites: archive every response, extract reports into SQLite")
+    c.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
+    c.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    c.add_argument("--site", action="append", metavar="ID", help="crawl only this registry id (repeatable)")
+    c.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"where WARC files go (default {DEFAULT_WARC})")
+    c.add_argument("--delay", type=float, default=None, help="seconds between requests to one site (default from settings: 1.0, AutoThrottle on)")
+    c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/govcrawl setting")
+    c.set_defaults(func=cmd_crawl)
+
+    d = sub.add_parser("demo", help="serve the bundled offline mirror on 127.0.0.x, crawl it, export CSV, print a summary")
+    d.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    d.add_argument("--out", default=DEFAULT_EXPORTS, help=f"CSV export folder (default {DEFAULT_EXPORTS})")
+    d.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"where WARC files go (default {DEFAULT_WARC})")
+    d.set_defaults(func=cmd_demo)
+
+    e = sub.add_parser("extract", help="extract one saved document (.html/.pdf/.docx) offline and print JSON or text")
+    e.add_argument("path", help="the saved document")
+    e.add_argument("--url", help="the document's original URL (resolves relative links, images)")
+    e.add_argument("--format", choices=["json", "text"], default="json")
+    e.set_defaults(func=cmd_extract)
+
+    x = sub.add_parser("export", help="write CSV files (reports, cells, checks) from the archive")
+    x.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    x.add_argument("--out", default=DEFAULT_EXPORTS, help=f"output folder (default {DEFAULT_EXPORTS})")
+    x.add_argument("--excel", action="store_true", help="add a UTF-8 BOM so Excel shows Chinese correctly")
+    x.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("sites", help="validate the site registry and list its rows")
+    s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
+    s.set_defaults(func=cmd_sites)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from govcrawl.registry import RegistryError
+
+    try:
+        return args.func(args)
+    except RegistryError as exc:
+        print(f"govcrawl: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

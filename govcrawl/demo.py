@@ -1,0 +1,49 @@
+"""The offline demo: serve the bundled mirror on loopback, crawl it like any registry, export CSV.
+
+The crawl code gets nothing special: the demo only renders ``data/demo/sites.csv.in`` with the
+mirror's addresses into an ordinary registry file and runs the normal crawl on it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from govcrawl.crawl import crawl_settings, run_crawl
+from govcrawl.export import export_csv
+from govcrawl.mirror import serve_mirror
+from govcrawl.summary import format_summary
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_ROOT = REPO_ROOT / "data" / "demo"
+
+
+def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
+    """Reports of the mirror that a robots-obeying crawl should archive (from EXPECTED.json)."""
+    expected = json.loads((demo_root / "EXPECTED.json").read_text(encoding="utf-8"))
+    return [r for r in expected["reports"] if r.get("crawlable", True)]
+
+
+def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
+             delay: float = 0.05) -> int:
+    quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
+    with serve_mirror(demo_root / "sites", quirks) as mirror, tempfile.TemporaryDirectory() as tmp:
+        registry = Path(tmp) / "demo_sites.csv"
+        registry.write_text(mirror.render_registry(demo_root / "sites.csv.in"), encoding="utf-8")
+        print("demo mirror serving:", ", ".join(f"{k}=http://{v}/" for k, v in sorted(mirror.hosts.items())))
+        settings = crawl_settings(sites=registry, db=db, warc_dir=warc_dir, delay=delay)
+        summary = run_crawl(settings)
+    if summary is None:
+        print("the crawl did not finish; see the log above")
+        return 1
+    counts = export_csv(db, out)
+    print()
+    print(format_summary(summary))
+    print()
+    print("exports:", ", ".join(f"{out / name} ({n} rows)" for name, n in counts.items()))
+    want = expected_reports(demo_root)
+    with sqlite3.connect(db) as conn:
+        have = conn.execute("select count(*) from reports where is_current = 1").fetchone()[0]
+    print(f"reports in the archive: {have}; reports the mirror holds for a robots-obeying crawl: {len(want)}")
+    return 0

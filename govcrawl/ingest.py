@@ -1,0 +1,108 @@
+"""From fetched documents to archive rows: extract a report page and its attachments, keep the best.
+
+A report is one page plus whatever it links as attachments. When the page's own tables are missing
+(``详见附件``, images) but an attachment carries them, the attachment's cells are used and the
+report row says so (``tables_from``). Used by the crawl pipeline and by re-extraction alike; it
+knows nothing of Scrapy.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from govcrawl.extract import UnreadableDocument, extract
+from govcrawl.store import Archive
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Fetched:
+    """A downloaded document: decoded transfer, raw content bytes, and its capture index row."""
+
+    url: str
+    body: bytes
+    content_type: str | None
+    capture: dict
+    link_text: str = ""
+
+
+@dataclass
+class IngestResult:
+    kind: str  # report | not_report | unreadable
+    url: str
+    report_id: str | None = None
+    is_new: bool = False
+    checks_failed: int = 0
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _cells_found(report: dict) -> int:
+    return sum(1 for c in (report.get("cells") or {}).values() if c.get("null_reason") != "missing")
+
+
+def _extract(doc: Fetched) -> dict | None:
+    try:
+        return extract(doc.body, url=doc.url, content_type=doc.content_type).to_dict()
+    except UnreadableDocument as exc:
+        log.warning("unreadable document %s: %s", doc.url, exc)
+        return None
+
+
+def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
+                  attachments: list[Fetched] = ()) -> IngestResult:
+    """Extract ``page`` (and attachments), then store a report or record why it is not one."""
+    main = _extract(page)
+    extracted = [(a, _extract(a)) for a in attachments]
+    if main is None and not any(r for _, r in extracted):
+        archive.save_rejected(url=page.url, site_id=site_id, title=page.link_text,
+                              reason="unreadable document", run_id=run_id,
+                              payload_sha256=page.capture.get("payload_sha256", ""))
+        return IngestResult("unreadable", page.url, reason="unreadable document")
+
+    best_attachment = max(
+        ((a, r) for a, r in extracted if r and r.get("kind") == "report"),
+        key=lambda ar: _cells_found(ar[1]), default=(None, None))
+    tables_from = page.url
+    if main is None or (main.get("kind") != "report" and best_attachment[1]):
+        main, tables_from = _adopt(main, best_attachment[1]), best_attachment[0].url
+    elif best_attachment[1] and _cells_found(best_attachment[1]) > _cells_found(main):
+        main, tables_from = _adopt(main, best_attachment[1]), best_attachment[0].url
+
+    if main.get("kind") != "report":
+        reason = main.get("reason") or "not a report"
+        archive.save_rejected(url=page.url, site_id=site_id, title=main.get("title") or page.link_text,
+                              reason=reason, run_id=run_id,
+                              payload_sha256=page.capture.get("payload_sha256", ""))
+        return IngestResult("not_report", page.url, reason=reason)
+
+    attachment_rows = [
+        {"url": a.url, "capture_id": a.capture.get("capture_id"),
+         "payload_sha256": a.capture.get("payload_sha256"),
+         "kind": r.get("kind") if r else "unreadable", "template": r.get("template") if r else None,
+         "cells_found": _cells_found(r) if r else 0, "used_for_cells": int(a.url == tables_from),
+         "warnings": "; ".join(r.get("warnings") or []) if r else "unreadable"}
+        for a, r in extracted
+    ]
+    stored = archive.save_report(site_id=site_id, url=page.url, capture=page.capture, report=main,
+                                 attachments=attachment_rows, tables_from=tables_from)
+    failed = sum(1 for c in main.get("checks") or [] if c.get("status") == "fail")
+    return IngestResult("report", page.url, stored.report_id, stored.is_new, failed,
+                        warnings=list(main.get("warnings") or []))
+
+
+def _adopt(page: dict | None, attachment: dict) -> dict:
+    """The attachment's tables and checks under the page's title/agency/year where the page has them."""
+    merged = dict(attachment)
+    if page:
+        for key in ("title", "agency", "year", "published"):
+            if page.get(key):
+                merged[key] = page[key]
+        if page.get("kind") == "report":
+            sections = dict(attachment.get("sections") or {})
+            sections.update({k: v for k, v in (page.get("sections") or {}).items() if v})
+            merged["sections"] = sections
+        merged["warnings"] = list(page.get("warnings") or []) + [
+            "tables taken from attachment"] + list(attachment.get("warnings") or [])
+    return merged

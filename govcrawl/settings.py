@@ -1,0 +1,54 @@
+"""All Scrapy and govcrawl defaults in one place (the ``scrapy.cfg`` settings module).
+
+Polite by default: robots.txt obeyed, AutoThrottle on, at most 2 concurrent requests per domain,
+a User-Agent that names govcrawl with a contact URL, timeouts, bounded retries and body sizes.
+Every GOVCRAWL_* setting can be overridden with ``-s NAME=value`` or by the CLI's options.
+"""
+import os
+
+from govcrawl import __version__, netguard
+
+netguard.install_if_requested()
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- govcrawl ------------------------------------------------------------------------------------
+GOVCRAWL_SITES = os.environ.get("GOVCRAWL_SITES", "data/sites.csv")
+GOVCRAWL_SITE_IDS = ""  # space/comma separated registry ids; empty = every row
+GOVCRAWL_DB = os.environ.get("GOVCRAWL_DB", "data/archive.db")
+GOVCRAWL_WARC_DIR = os.environ.get("GOVCRAWL_WARC_DIR", "data/warc")
+GOVCRAWL_WARC_MAX_BYTES = 512 * 1024 * 1024
+GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://example.org/govcrawl-contact")
+GOVCRAWL_LISTING_DEPTH = 3  # listing → sub-listing → … hops allowed per site
+GOVCRAWL_MAX_LISTING_PAGES = 50  # pagination budget per listing
+GOVCRAWL_MAX_ATTACHMENTS = 10  # attachments fetched per report page
+
+# --- politeness ------------------------------------------------------------------------------------
+USER_AGENT = (f"govcrawl/{__version__} (archival crawler of government information-disclosure "
+              f"annual reports; +{GOVCRAWL_CONTACT_URL})")
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DEPTH_LIMIT = 12
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# --- components ------------------------------------------------------------------------------------
+EXTENSIONS = {"govcrawl.extensions.CaptureExtension": 100}
+DOWNLOADER_MIDDLEWARES = {"govcrawl.middlewares.SiteScopeMiddleware": 50}
+ITEM_PIPELINES = {"govcrawl.pipelines.ArchivePipeline": 300}

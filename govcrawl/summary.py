@@ -1,0 +1,86 @@
+"""Per-site counters of a crawl run and the summary a person reads at the end of it."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class SiteStats:
+    site_id: str
+    name: str = ""
+    listing_pages: int = 0
+    pages_fetched: int = 0
+    bytes: int = 0
+    report_links: int = 0
+    reports: int = 0
+    new_reports: int = 0
+    unchanged: int = 0
+    not_reports: int = 0
+    check_failures: int = 0
+    robots_blocked: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def failed_entirely(self) -> bool:
+        """No listing page could be read: the site is down, moved or blocks us."""
+        return self.listing_pages == 0
+
+
+class RunSummary:
+    def __init__(self, run_id: str, sites: list):
+        self.run_id = run_id
+        self.sites: dict[str, SiteStats] = {s.site_id: SiteStats(s.site_id, s.name) for s in sites}
+
+    def site(self, site_id: str | None) -> SiteStats:
+        key = site_id or "(unknown)"
+        if key not in self.sites:
+            self.sites[key] = SiteStats(key)
+        return self.sites[key]
+
+    def error(self, site_id: str | None, url: str, reason: str, status: int | None = None) -> None:
+        self.site(site_id).errors.append({"url": url, "reason": reason, "status": status})
+
+    @property
+    def failed_sites(self) -> list[str]:
+        return [s.site_id for s in self.sites.values() if s.failed_entirely and s.site_id != "(unknown)"]
+
+    def totals(self) -> dict:
+        keys = ("listing_pages", "pages_fetched", "bytes", "report_links", "reports", "new_reports",
+                "unchanged", "not_reports", "check_failures", "robots_blocked")
+        out = {k: sum(getattr(s, k) for s in self.sites.values()) for k in keys}
+        out["errors"] = sum(len(s.errors) for s in self.sites.values())
+        out["sites"] = len([s for s in self.sites if s != "(unknown)"])
+        out["sites_failed"] = len(self.failed_sites)
+        return out
+
+    def to_dict(self) -> dict:
+        return {"run_id": self.run_id, "totals": self.totals(),
+                "sites": {k: asdict(v) for k, v in sorted(self.sites.items())}}
+
+
+def format_summary(summary: dict) -> str:
+    """Render ``RunSummary.to_dict()`` as the text printed at the end of every crawl."""
+    t = summary["totals"]
+    lines = [
+        f"govcrawl run {summary['run_id']}: {t['sites']} sites, {t['pages_fetched']} pages fetched "
+        f"({t['bytes'] / 1024:.0f} KiB), {t['reports']} reports extracted "
+        f"({t['new_reports']} new, {t['unchanged']} unchanged), {t['not_reports']} non-reports skipped, "
+        f"{t['check_failures']} reports failing checks, {t['robots_blocked']} blocked by robots.txt, "
+        f"{t['errors']} errors, {t['sites_failed']} sites failed",
+        "",
+        f"{'site':<28}{'pages':>6}{'reports':>8}{'new':>5}{'checks✗':>8}{'robots':>7}{'errors':>7}  status",
+    ]
+    for site_id, s in summary["sites"].items():
+        status = "FAILED (no listing page could be read)" if s["listing_pages"] == 0 else "ok"
+        lines.append(f"{site_id:<28}{s['pages_fetched']:>6}{s['reports']:>8}{s['new_reports']:>5}"
+                     f"{s['check_failures']:>8}{s['robots_blocked']:>7}{len(s['errors']):>7}  {status}")
+    errors = [(site_id, e) for site_id, s in summary["sites"].items() for e in s["errors"]]
+    if errors:
+        lines += ["", "Errors by site and reason:"]
+        grouped = Counter((site_id, e["reason"]) for site_id, e in errors)
+        for (site_id, reason), n in sorted(grouped.items()):
+            urls = [e["url"] for sid, e in errors if sid == site_id and e["reason"] == reason]
+            more = f" (+{n - 1} more)" if n > 1 else ""
+            lines.append(f"  {site_id}: {reason} ×{n}: {urls[0]}{more}")
+    return "\n".join(lines)

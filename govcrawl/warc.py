@@ -1,0 +1,157 @@
+"""Raw captures as WARC/1.1 files: every exchange is kept byte-for-byte before anything parses it.
+
+``WarcWriterPool`` writes a request and a response record per fetch (gzip per record, so any record
+can be read at its offset), or a ``revisit`` record when the same payload was archived before. Files
+rotate per run and by size. The returned dict is the row for the ``captures`` index table. No Scrapy
+or SQLite here: the crawl glue and the tests feed it plain values.
+"""
+from __future__ import annotations
+
+import hashlib
+import http
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Exchange:
+    """One HTTP fetch as received: what was asked and what came back."""
+
+    url: str
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    protocol: str = "HTTP/1.1"
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def payload_sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def mime(self) -> str:
+        for name, value in self.response_headers:
+            if name.lower() == "content-type":
+                return value.split(";", 1)[0].strip().lower()
+        return ""
+
+
+def _warc_date(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class WarcWriterPool:
+    """Appends records to ``<dir>/<prefix>-<run_id>-<n>.warc.gz``, starting a new file past max_bytes."""
+
+    def __init__(self, directory: str | Path, run_id: str, *, prefix: str = "govcrawl",
+                 max_bytes: int = DEFAULT_MAX_BYTES):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.run_id = run_id
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self._seq = 0
+        self._file: io.BufferedWriter | None = None
+        self._path: Path | None = None
+
+    def _current(self) -> tuple[io.BufferedWriter, Path]:
+        if self._file is None or self._file.tell() >= self.max_bytes:
+            self.close()
+            self._seq += 1
+            self._path = self.directory / f"{self.prefix}-{self.run_id}-{self._seq:05d}.warc.gz"
+            self._file = open(self._path, "ab")
+        return self._file, self._path  # type: ignore[return-value]
+
+    def write(self, exchange: Exchange,
+              previous: Callable[[str], dict | None] | None = None) -> dict:
+        """Archive one exchange; ``previous(sha256)`` returns an earlier capture of the same payload.
+
+        Returns the capture index row (without run/site ids, which the caller adds).
+        """
+        f, path = self._current()
+        writer = WARCWriter(f, gzip=True, warc_version="WARC/1.1")
+        date = _warc_date(exchange.fetched_at)
+        sha = exchange.payload_sha256
+        offset = f.tell()
+
+        request = writer.create_warc_record(
+            exchange.url, "request", payload=io.BytesIO(b""), length=0,
+            warc_headers_dict={"WARC-Date": date},
+            http_headers=StatusAndHeaders(
+                f"{exchange.method} {_request_target(exchange.url)} {exchange.protocol}",
+                exchange.request_headers, is_http_request=True),
+        )
+        reason = _reason(exchange.status)
+        http_headers = StatusAndHeaders(f"{exchange.status} {reason}", exchange.response_headers,
+                                        protocol=exchange.protocol)
+        earlier = previous(sha) if previous and 200 <= exchange.status < 300 and exchange.body else None
+        if earlier:
+            record = writer.create_revisit_record(
+                exchange.url, digest=_sha1_b32(exchange.body), refers_to_uri=earlier["url"],
+                refers_to_date=_warc_date(datetime.fromisoformat(earlier["fetched_at"])),
+                http_headers=http_headers, warc_headers_dict={"WARC-Date": date},
+            )
+            record_type = "revisit"
+        else:
+            record = writer.create_warc_record(
+                exchange.url, "response", payload=io.BytesIO(exchange.body),
+                length=len(exchange.body), http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            record_type = "response"
+        writer.write_record(record)
+        response_offset = f.tell()
+        writer.write_record(request)
+        f.flush()
+        return {
+            "url": exchange.url, "method": exchange.method, "status": exchange.status,
+            "fetched_at": exchange.fetched_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "mime": exchange.mime, "length": len(exchange.body), "payload_sha256": sha,
+            "record_type": record_type, "warc_file": path.name, "warc_offset": offset,
+            "warc_length": response_offset - offset,
+        }
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def read_record(path: str | Path, offset: int) -> tuple[StatusAndHeaders | None, bytes, str]:
+    """(http headers, body, record type) of the record at ``offset`` — for replay and re-extraction."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for record in ArchiveIterator(f):
+            return record.http_headers, record.content_stream().read(), record.rec_type
+    raise ValueError(f"no WARC record at {path}:{offset}")
+
+
+def _request_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _sha1_b32(body: bytes) -> str:
+    import base64
+
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")

@@ -1,0 +1,131 @@
+"""The generic report spider: one class for every registry row.
+
+Discovery only — which links are listings, reports, attachments — with the decisions made by
+``govcrawl.discovery`` and the scope by the registry row. It never parses tables or touches the
+database: pages and attachments leave as one item for the pipeline.
+
+    scrapy crawl reports [-a sites=data/sites.csv] [-a site=cq-yubei,cq-yubei-mzj]
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from govcrawl import discovery
+from govcrawl.run import CrawlRun
+from govcrawl.scope import in_domains
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, sites: str | None = None, site: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sites_file = sites
+        self.site_ids = site
+        self.listing_pages_requested: Counter[str] = Counter()
+
+    @property
+    def run(self) -> CrawlRun:
+        return CrawlRun.of(self.crawler)
+
+    async def start(self):
+        for site in self.run.sites.values():
+            for url in site.listing_urls:
+                yield self._listing_request(site.site_id, url, depth=0)
+
+    # --- requests ----------------------------------------------------------------------------------
+
+    def _listing_request(self, site_id: str, url: str, depth: int):
+        self.listing_pages_requested[site_id] += 1
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error,
+                              meta={"site_id": site_id, "role": "listing", "listing_depth": depth})
+
+    def _allowed(self, site_id: str, url: str) -> bool:
+        return in_domains(url, self.run.sites[site_id].allowed_domains)
+
+    # --- callbacks ---------------------------------------------------------------------------------
+
+    def parse_listing(self, response):
+        site_id = response.meta["site_id"]
+        depth = response.meta.get("listing_depth", 0)
+        self.run.summary.site(site_id).listing_pages += 1
+        if not isinstance(response, TextResponse):
+            return
+        max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES")
+        for link in discovery.extract_links(response.body, response.url):
+            if not self._allowed(site_id, link.url):
+                continue
+            if link.kind == "report":
+                self.run.summary.site(site_id).report_links += 1
+                yield scrapy.Request(link.url, callback=self.parse_report, errback=self.on_error,
+                                     meta={"site_id": site_id, "role": "report",
+                                           "link_text": link.text})
+            elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH"):
+                if self.listing_pages_requested[site_id] < max_pages:
+                    yield self._listing_request(site_id, link.url, depth + 1)
+        for url in discovery.pagination_urls(response.body, response.url, max_pages=max_pages):
+            if self._allowed(site_id, url) and self.listing_pages_requested[site_id] < max_pages:
+                yield self._listing_request(site_id, url, depth)
+
+    def parse_report(self, response):
+        site_id = response.meta["site_id"]
+        page = _fetched(response, response.meta.get("link_text", ""))
+        attachments = []
+        if isinstance(response, TextResponse):
+            limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS")
+            attachments = [a.url for a in discovery.attachment_links(response.body, response.url)
+                           if self._allowed(site_id, a.url)][:limit]
+        yield from self._next_attachment(site_id, page, attachments, [])
+
+    def _next_attachment(self, site_id: str, page: dict, pending: list[str], collected: list[dict]):
+        """Fetch a report's attachments one after another, then emit page + attachments as one item."""
+        if not pending:
+            yield {"site_id": site_id, "page": page, "attachments": collected}
+            return
+        meta = {"site_id": site_id, "role": "attachment", "page": page,
+                "pending": pending[1:], "collected": collected}
+        yield scrapy.Request(pending[0], callback=self.parse_attachment,
+                             errback=self.on_attachment_error, meta=meta)
+
+    def parse_attachment(self, response):
+        m = response.meta
+        collected = m["collected"] + [_fetched(response, "")]
+        yield from self._next_attachment(m["site_id"], m["page"], m["pending"], collected)
+
+    def on_attachment_error(self, failure):
+        self.on_error(failure)
+        m = failure.request.meta
+        yield from self._next_attachment(m["site_id"], m["page"], m["pending"], m["collected"])
+
+    # --- failures ----------------------------------------------------------------------------------
+
+    def on_error(self, failure):
+        request = failure.request
+        site_id = request.meta.get("site_id") or self.run.site_for_url(request.url)
+        status = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+        elif failure.check(IgnoreRequest):
+            reason = str(failure.value) or "ignored"
+            if "robots.txt" in reason:
+                self.run.summary.site(site_id).robots_blocked += 1
+                return
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        role = request.meta.get("role", "page")
+        self.run.summary.error(site_id, request.url, f"{role}: {reason}", status)
+        self.run.archive.record_error(self.run.run_id, site_id or "", request.url,
+                                      f"{role}: {reason}", status)
+
+
+def _fetched(response, link_text: str) -> dict:
+    content_type = response.headers.get("Content-Type")
+    return {"url": response.url, "body": response.body,
+            "content_type": content_type.decode("latin-1") if content_type else None,
+            "capture": response.meta.get("capture") or {}, "link_text": link_text}
