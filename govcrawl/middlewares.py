@@ -9,7 +9,6 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 
 from govcrawl.run import CrawlRun
-from govcrawl.scope import in_domains
 
 
 class OutOfScope(IgnoreRequest):
@@ -29,7 +28,7 @@ class SiteScopeMiddleware:
         site_id = request.meta.get("site_id")
         site = run.sites.get(site_id) if site_id else None
         if site is not None:
-            if not in_domains(request.url, site.allowed_domains):
+            if not site.allows(request.url):
                 raise OutOfScope(f"outside the allowed domains of {site_id}: {request.url}")
         elif run.site_for_url(request.url) is None:
             raise OutOfScope(f"outside every registry site: {request.url}")

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from govcrawl.registry import Site, load_sites, select_sites
-from govcrawl.scope import in_domains
 from govcrawl.store import Archive
 from govcrawl.summary import RunSummary
 from govcrawl.warc import WarcWriterPool
@@ -51,7 +50,7 @@ class CrawlRun:
     def site_for_url(self, url: str) -> str | None:
         """The registry row whose domains hold this URL (robots.txt and redirects carry no meta)."""
         for site in self.sites.values():
-            if in_domains(url, site.allowed_domains):
+            if site.allows(url):
                 return site.site_id
         return None
 

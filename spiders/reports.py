@@ -17,7 +17,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from govcrawl import discovery
 from govcrawl.run import CrawlRun
-from govcrawl.scope import in_domains
 
 
 class ReportsSpider(scrapy.Spider):
@@ -46,7 +45,7 @@ class ReportsSpider(scrapy.Spider):
                               meta={"site_id": site_id, "role": "listing", "listing_depth": depth})
 
     def _allowed(self, site_id: str, url: str) -> bool:
-        return in_domains(url, self.run.sites[site_id].allowed_domains)
+        return self.run.sites[site_id].allows(url)
 
     # --- callbacks ---------------------------------------------------------------------------------
 
@@ -56,7 +55,7 @@ class ReportsSpider(scrapy.Spider):
         self.run.summary.site(site_id).listing_pages += 1
         if not isinstance(response, TextResponse):
             return
-        max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES")
+        max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
         for link in discovery.extract_links(response.body, response.url):
             if not self._allowed(site_id, link.url):
                 continue
@@ -65,7 +64,7 @@ class ReportsSpider(scrapy.Spider):
                 yield scrapy.Request(link.url, callback=self.parse_report, errback=self.on_error,
                                      meta={"site_id": site_id, "role": "report",
                                            "link_text": link.text})
-            elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH"):
+            elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH", 3):
                 if self.listing_pages_requested[site_id] < max_pages:
                     yield self._listing_request(site_id, link.url, depth + 1)
         for url in discovery.pagination_urls(response.body, response.url, max_pages=max_pages):
@@ -77,7 +76,7 @@ class ReportsSpider(scrapy.Spider):
         page = _fetched(response, response.meta.get("link_text", ""))
         attachments = []
         if isinstance(response, TextResponse):
-            limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS")
+            limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS", 10)
             attachments = [a.url for a in discovery.attachment_links(response.body, response.url)
                            if self._allowed(site_id, a.url)][:limit]
         yield from self._next_attachment(site_id, page, attachments, [])

@@ -1,0 +1,195 @@
+"""The site registry: the shipped data/sites.csv loads, and every validation rule names file, line and id."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govcrawl.registry import HEADER, RegistryError, Site, load_sites, select_sites
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "data" / "sites.csv"
+
+HEAD = ",".join(HEADER)
+CITY = "cq,重庆市人民政府,province,500000,,https://www.cq.gov.cn/zwgk/,www.cq.gov.cn,trs,0"
+DISTRICT = "cq-yubei,重庆市渝北区人民政府,district,500112,cq,http://www.ybq.gov.cn/zwgk_263/zfxxgknb/,ybq.gov.cn,trs,0"
+
+
+def write(tmp_path: Path, *rows: str, header: str = HEAD) -> Path:
+    path = tmp_path / "sites.csv"
+    path.write_text("\n".join((header, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path: Path, *rows: str, header: str = HEAD) -> RegistryError:
+    path = write(tmp_path, *rows, header=header)
+    with pytest.raises(RegistryError) as info:
+        load_sites(path)
+    return info.value
+
+
+# --- the shipped registry -------------------------------------------------------------------------
+
+def test_shipped_registry_loads_with_at_least_20_rows():
+    sites = load_sites(SHIPPED)
+    assert len(sites) >= 20
+    assert len({s.site_id for s in sites}) == len(sites)
+
+
+def test_shipped_registry_has_the_seed_district_and_its_civil_affairs_bureau():
+    sites = {s.site_id: s for s in load_sites(SHIPPED)}
+    district, bureau = sites["cq-yubei"], sites["cq-yubei-mzj"]
+    assert district.division_code == "500112" and district.level == "district"
+    assert district.parent_id == "cq" and sites["cq"].division_code == "500000"
+    assert bureau.name == "重庆市渝北区民政局"
+    assert bureau.level == "department" and bureau.parent_id == "cq-yubei"
+    assert bureau.division_code == "500112"
+    assert all(bureau.allows(u) for u in bureau.listing_urls)
+
+
+def test_shipped_registry_is_all_chongqing_and_claims_nothing_checked():
+    sites = load_sites(SHIPPED)
+    assert all(s.division_code.startswith("50") for s in sites)
+    # Nothing could be fetched offline, so nothing may claim to be verified.
+    assert not any(s.verified for s in sites)
+
+
+def test_shipped_header_is_exact():
+    assert SHIPPED.read_text(encoding="utf-8").splitlines()[0] == HEAD
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+def test_rows_become_sites_with_tuples_and_bools(tmp_path):
+    sites = load_sites(write(tmp_path, CITY, DISTRICT.replace(
+        "http://www.ybq.gov.cn/zwgk_263/zfxxgknb/", "http://www.ybq.gov.cn/a/ https://ybq.gov.cn/b/")))
+    city, district = sites
+    assert city.parent_id is None and city.verified is False
+    assert district.listing_urls == ("http://www.ybq.gov.cn/a/", "https://ybq.gov.cn/b/")
+    assert district.allowed_domains == ("ybq.gov.cn",)
+    assert isinstance(district, Site) and district.extra == {}
+
+
+def test_extra_columns_land_in_extra(tmp_path):
+    sites = load_sites(write(tmp_path, CITY + ",note here", header=HEAD + ",notes"))
+    assert sites[0].extra == {"notes": "note here"}
+
+
+def test_parent_may_come_after_child(tmp_path):
+    assert [s.site_id for s in load_sites(write(tmp_path, DISTRICT, CITY))] == ["cq-yubei", "cq"]
+
+
+def test_blank_lines_are_skipped(tmp_path):
+    assert len(load_sites(write(tmp_path, CITY, "", DISTRICT))) == 2
+
+
+def test_allows_subdomains_but_not_lookalike_hosts(tmp_path):
+    district = load_sites(write(tmp_path, CITY, DISTRICT))[1]
+    assert district.allows("http://www.ybq.gov.cn/x.html")
+    assert district.allows("http://ybq.gov.cn/")
+    assert not district.allows("http://evilybq.gov.cn/")
+    assert not district.allows("http://ybq.gov.cn.evil.com/")
+
+
+# --- each validation rule -----------------------------------------------------------------------------
+
+def test_wrong_header_is_reported_at_line_1(tmp_path):
+    err = error_for(tmp_path, CITY, header=HEAD.replace("listing_urls", "listing_url"))
+    assert "sites.csv:1:" in str(err) and "header" in str(err)
+
+
+def test_duplicate_id_names_both_lines(tmp_path):
+    err = error_for(tmp_path, CITY, DISTRICT, DISTRICT)
+    assert err.line == 4 and err.site_id == "cq-yubei"
+    assert "duplicate" in str(err) and "line 3" in str(err) and "'cq-yubei'" in str(err)
+
+
+@pytest.mark.parametrize("url", [
+    "ftp://www.ybq.gov.cn/x/", "www.ybq.gov.cn/x/", "http:///x/", "http://", "/zwgk/",
+])
+def test_malformed_url_is_rejected(tmp_path, url):
+    err = error_for(tmp_path, CITY, DISTRICT.replace("http://www.ybq.gov.cn/zwgk_263/zfxxgknb/", url))
+    assert "malformed URL" in str(err) and err.line == 3 and err.site_id == "cq-yubei"
+
+
+@pytest.mark.parametrize("url", ["http://www.cqna.gov.cn/x/", "http://evilybq.gov.cn/x/"])
+def test_url_host_outside_allowed_domains_is_rejected(tmp_path, url):
+    err = error_for(tmp_path, CITY, DISTRICT.replace("http://www.ybq.gov.cn/zwgk_263/zfxxgknb/", url))
+    assert "not inside allowed_domains" in str(err)
+    assert str(err).startswith(f"{tmp_path / 'sites.csv'}:3: site 'cq-yubei':")
+
+
+@pytest.mark.parametrize("domain", ["http://ybq.gov.cn", "ybq.gov.cn/x", "ybq gov cn!"])
+def test_allowed_domain_must_be_a_host_name(tmp_path, domain):
+    err = error_for(tmp_path, CITY, DISTRICT.replace(",ybq.gov.cn,", f",{domain},"))
+    assert err.site_id == "cq-yubei"
+
+
+@pytest.mark.parametrize("code", ["50011", "5001120", "000000", "50011x", ""])
+def test_malformed_division_code_is_rejected(tmp_path, code):
+    err = error_for(tmp_path, CITY, DISTRICT.replace("500112", code))
+    assert "division_code" in str(err) and err.line == 3
+
+
+def test_unknown_level_is_rejected(tmp_path):
+    err = error_for(tmp_path, CITY, DISTRICT.replace(",district,", ",prefecture,"))
+    assert "unknown level 'prefecture'" in str(err) and err.site_id == "cq-yubei"
+
+
+def test_unknown_parent_is_rejected(tmp_path):
+    err = error_for(tmp_path, DISTRICT)
+    assert "unknown parent_id 'cq'" in str(err) and err.line == 2
+
+
+def test_parent_cycle_is_rejected(tmp_path):
+    err = error_for(tmp_path, CITY.replace(",province,500000,,", ",province,500000,cq-yubei,"), DISTRICT)
+    assert "loops" in str(err)
+
+
+@pytest.mark.parametrize("flag", ["yes", "true", "", "2"])
+def test_bad_verified_flag_is_rejected(tmp_path, flag):
+    err = error_for(tmp_path, CITY[: -1] + flag)
+    assert "verified must be 1 or 0" in str(err) and err.site_id == "cq"
+
+
+@pytest.mark.parametrize("site_id", ["CQ", "cq_yubei", "cq--yubei", "-cq", "渝北"])
+def test_site_id_must_be_a_lowercase_slug(tmp_path, site_id):
+    err = error_for(tmp_path, CITY.replace("cq,", f"{site_id},", 1))
+    assert "slug" in str(err)
+
+
+def test_wrong_column_count_is_rejected(tmp_path):
+    err = error_for(tmp_path, CITY + ",extra")
+    assert "columns" in str(err) and err.line == 2
+
+
+def test_empty_listing_urls_are_rejected(tmp_path):
+    err = error_for(tmp_path, CITY.replace("https://www.cq.gov.cn/zwgk/", ""))
+    assert "listing_urls is empty" in str(err)
+
+
+# --- selecting ---------------------------------------------------------------------------------------
+
+def test_select_sites_keeps_the_order_asked(tmp_path):
+    sites = load_sites(write(tmp_path, CITY, DISTRICT))
+    assert [s.site_id for s in select_sites(sites, ["cq-yubei", "cq", "cq-yubei"])] == ["cq-yubei", "cq"]
+    assert select_sites(sites, None) == sites
+
+
+def test_select_sites_names_unknown_ids(tmp_path):
+    sites = load_sites(write(tmp_path, CITY, DISTRICT))
+    with pytest.raises(RegistryError, match=r"unknown site id\(s\): cq-nowhere.*known ids: cq, cq-yubei"):
+        select_sites(sites, ["cq", "cq-nowhere"])
+
+
+def in_domains(url, domains):
+    return Site("s", "n", "district", "500112", None, (), tuple(domains)).allows(url)
+
+
+def test_hosts_inside_allowed_domains_and_their_subdomains_are_in_scope():
+    assert in_domains("http://www.ybq.gov.cn/zwgk/", ("ybq.gov.cn",))
+    assert in_domains("http://127.0.0.11:8080/a.htm", ("127.0.0.11",))
+    assert not in_domains("http://evilybq.gov.cn/", ("ybq.gov.cn",))
+    assert not in_domains("http://127.0.0.12:8080/a.htm", ("127.0.0.11",))
+    assert not in_domains("ftp://ybq.gov.cn/x", ("ybq.gov.cn",))
+    assert not in_domains("javascript:void(0)", ("ybq.gov.cn",))
