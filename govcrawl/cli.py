@@ -18,7 +18,9 @@ def cmd_crawl(args) -> int:
 
     overrides = dict(kv.split("=", 1) for kv in args.set or [])
     settings = crawl_settings(sites=args.sites, db=args.db, warc_dir=args.warc_dir,
-                              site_ids=args.site or (), delay=args.delay, overrides=overrides)
+                              site_ids=args.site or (), delay=args.delay,
+                              max_runtime=args.max_runtime, log_file=args.log_file,
+                              overrides=overrides)
     summary = run_crawl(settings)
     if summary is None:
         print("govcrawl: the crawl ended before it could summarise; see the log", file=sys.stderr)
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--site", action="append", metavar="ID", help="crawl only this registry id (repeatable)")
     c.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"where WARC files go (default {DEFAULT_WARC})")
     c.add_argument("--delay", type=float, default=None, help="seconds between requests to one site (default from settings: 1.0, AutoThrottle on)")
+    c.add_argument("--max-runtime", type=float, metavar="SECONDS", help="stop the crawl cleanly after this long (resume on the next run)")
+    c.add_argument("--log-file", help="write the crawl log to this file instead of stderr")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/govcrawl setting")
     c.set_defaults(func=cmd_crawl)
 
@@ -117,10 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from govcrawl.registry import RegistryError
+    from govcrawl.run import ArchiveLocked
 
     try:
         return args.func(args)
-    except RegistryError as exc:
+    except (RegistryError, ArchiveLocked) as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
 

@@ -5,10 +5,12 @@ import os
 from pathlib import Path
 
 from govcrawl.registry import load_sites, select_sites
+from govcrawl.run import ArchiveLock
 
 
 def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | None = None,
                    site_ids: list[str] | tuple[str, ...] = (), delay: float | None = None,
+                   max_runtime: float | None = None, log_file: str | Path | None = None,
                    overrides: dict | None = None):
     """Project settings with the CLI's choices applied (validated registry, paths, politeness)."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
@@ -23,6 +25,10 @@ def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | 
     settings.set("GOVCRAWL_DB", str(db))
     if warc_dir:
         settings.set("GOVCRAWL_WARC_DIR", str(warc_dir))
+    if max_runtime:
+        settings.set("CLOSESPIDER_TIMEOUT", max_runtime)
+    if log_file:
+        settings.set("LOG_FILE", str(log_file))
     if delay is not None:
         settings.set("DOWNLOAD_DELAY", delay)
         settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.01))
@@ -32,9 +38,13 @@ def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | 
 
 
 def run_crawl(settings) -> dict | None:
-    """Crawl every selected registry row once; returns ``RunSummary.to_dict()`` of the run."""
+    """Crawl every selected registry row once; returns ``RunSummary.to_dict()`` of the run.
+
+    Raises ``ArchiveLocked`` before starting when another crawl writes the same archive.
+    """
     from scrapy.crawler import CrawlerProcess
 
+    ArchiveLock(settings.get("GOVCRAWL_DB")).acquire().release()  # fail fast, with a clear message
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler)

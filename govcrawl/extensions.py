@@ -46,7 +46,8 @@ class CaptureExtension:
             request_headers=_header_list(request.headers),
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
         )
-        row = run.warc.write(exchange, previous=run.archive.capture_for_digest)
+        row = run.warc.write(exchange, previous=run.archive.capture_for_digest,
+                             previous_version=request.meta.get("revalidating"))
         row.update(capture_id=short_hash("capture", row["warc_file"], row["warc_offset"]),
                    run_id=run.run_id, site_id=site_id)
         run.archive.record_capture(row)
@@ -59,6 +60,6 @@ class CaptureExtension:
         run = CrawlRun.of(self.crawler)
         failed = run.summary.failed_sites
         status = "failed" if failed else ("finished" if reason == "finished" else reason)
-        summary = run.close(status)
+        summary = run.close(status, complete=reason == "finished")
         self.crawler.govcrawl_summary = summary
         log.info("crawl summary\n%s", format_summary(summary))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from govcrawl.extract import UnreadableDocument, extract
-from govcrawl.store import Archive
+from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
+from govcrawl.store import Archive, report_id_for
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,14 @@ def _extract(doc: Fetched) -> dict | None:
 def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
                   attachments: list[Fetched] = ()) -> IngestResult:
     """Extract ``page`` (and attachments), then store a report or record why it is not one."""
+    report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
+    attachment_shas = [a.capture.get("payload_sha256", "") for a in attachments]
+    stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
+    if stored:
+        archive.touch_report(report_id)
+        return IngestResult("report", page.url, report_id, is_new=False,
+                            checks_failed=stored["checks_failed"] or 0)
+
     main = _extract(page)
     extracted = [(a, _extract(a)) for a in attachments]
     if main is None and not any(r for _, r in extracted):

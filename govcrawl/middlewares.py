@@ -33,3 +33,58 @@ class SiteScopeMiddleware:
         elif run.site_for_url(request.url) is None:
             raise OutOfScope(f"outside every registry site: {request.url}")
         return None
+
+
+class RevalidationMiddleware:
+    """Nightly crawls fetch only what changed.
+
+    Report pages and attachments already in the archive are asked for with If-None-Match /
+    If-Modified-Since. A 304 (archived by the capture extension as a ``server-not-modified``
+    revisit) is handed to the spider as the archived 200 response, marked ``not_modified``, so
+    discovery of attachments works the same on a night when nothing changed. Listings are always
+    fetched in full: they are how new reports are found.
+    """
+
+    ROLES = ("report", "attachment")
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if request.meta.get("role") not in self.ROLES or "revalidating" in request.meta:
+            return None
+        previous = CrawlRun.of(self.crawler).archive.latest_good_capture(request.url)
+        request.meta["revalidating"] = previous
+        if previous:
+            if previous.get("etag"):
+                request.headers["If-None-Match"] = previous["etag"]
+            if previous.get("last_modified"):
+                request.headers["If-Modified-Since"] = previous["last_modified"]
+            request.meta["handle_httpstatus_list"] = list(
+                request.meta.get("handle_httpstatus_list", [])) + [304]
+        return None
+
+    def process_response(self, request, response, spider=None):
+        previous = request.meta.get("revalidating")
+        if response.status != 304 or not previous:
+            return response
+        body = CrawlRun.of(self.crawler).stored_body(previous["payload_sha256"])
+        if body is None:  # archive lost the payload: fetch it again unconditionally
+            retry = request.replace(dont_filter=True)
+            retry.headers.pop("If-None-Match", None)
+            retry.headers.pop("If-Modified-Since", None)
+            retry.meta["revalidating"] = None
+            return retry
+        request.meta["not_modified"] = True
+        headers = {k: v for k, v in response.headers.items()}
+        content_type = previous.get("mime")
+        if content_type and b"Content-Type" not in headers:
+            headers[b"Content-Type"] = content_type.encode("latin-1")
+        from scrapy.http import HtmlResponse, Response
+
+        cls = HtmlResponse if (content_type or "").startswith("text/html") else Response
+        return cls(url=response.url, status=200, headers=headers, body=body, request=request)

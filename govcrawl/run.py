@@ -12,7 +12,49 @@ from pathlib import Path
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.store import Archive
 from govcrawl.summary import RunSummary
-from govcrawl.warc import WarcWriterPool
+from govcrawl.warc import WarcWriterPool, read_record, truncate_incomplete
+
+
+class ArchiveLocked(RuntimeError):
+    """Another crawl is writing this archive."""
+
+
+class ArchiveLock:
+    """An exclusive lock file beside the database (``<db>.lock``), held for a whole crawl.
+
+    ``flock`` is released by the kernel when the process dies, so a crawl killed with SIGKILL
+    never leaves a stale lock behind.
+    """
+
+    def __init__(self, db_path: str | Path):
+        self.path = Path(str(db_path) + ".lock")
+        self._file = None
+
+    def acquire(self) -> "ArchiveLock":
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(self.path, "a+")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            f.close()
+            raise ArchiveLocked(f"another crawl ({holder}) is writing {self.path.with_suffix('')}; "
+                                "wait for it to finish or pass a different --db") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        self._file = f
+        return self
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def new_run_id() -> str:
@@ -24,10 +66,14 @@ class CrawlRun:
                  run_id: str | None = None, warc_max_bytes: int | None = None):
         self.run_id = run_id or new_run_id()
         self.sites = {s.site_id: s for s in sites}
+        self.lock = ArchiveLock(db_path).acquire()
         self.archive = Archive(db_path)
         kwargs = {"max_bytes": warc_max_bytes} if warc_max_bytes else {}
         self.warc = WarcWriterPool(warc_dir, self.run_id, **kwargs)
+        self.recovered = self.recover_crashed_runs()
         self.summary = RunSummary(self.run_id, sites)
+        self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
+        self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
 
@@ -54,9 +100,41 @@ class CrawlRun:
                 return site.site_id
         return None
 
-    def close(self, status: str) -> dict:
+    def recover_crashed_runs(self) -> list[str]:
+        """Runs still marked 'running' died (we hold the lock): trim their WARC tails, mark them."""
+        crashed = [r["run_id"] for r in self.archive.db.query(
+            "select run_id from runs where status = 'running' and run_id != ?", [self.run_id])]
+        for run_id in crashed:
+            for path in sorted(self.warc.directory.glob(f"*-{run_id}-*.warc.gz")):
+                truncate_incomplete(path)
+            self.archive.db["runs"].update(run_id, {"status": "crashed"})
+        return crashed
+
+    def stored_body(self, payload_sha256: str) -> bytes | None:
+        """The archived payload with this digest, read back from its WARC response record."""
+        capture = self.archive.capture_for_digest(payload_sha256)
+        if capture is None:
+            return None
+        path = self.warc.directory / capture["warc_file"]
+        if not path.exists():
+            return None
+        _, body, _ = read_record(path, capture["warc_offset"])
+        return body
+
+    def mark_removed_reports(self) -> None:
+        """After a complete run: reports no listing links any more are marked removed (kept)."""
+        for site_id, seen in self.report_links_seen.items():
+            stats = self.summary.site(site_id)
+            if stats.listing_pages and site_id not in self.listing_failures:
+                stats.removed = self.archive.mark_removed(site_id, seen)
+
+    def close(self, status: str, *, complete: bool) -> dict:
+        """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
+        if complete:
+            self.mark_removed_reports()
         summary = self.summary.to_dict()
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
         self.archive.close()
+        self.lock.release()
         return summary

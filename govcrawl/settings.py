@@ -50,5 +50,8 @@ LOG_LEVEL = "INFO"
 
 # --- components ------------------------------------------------------------------------------------
 EXTENSIONS = {"govcrawl.extensions.CaptureExtension": 100}
-DOWNLOADER_MIDDLEWARES = {"govcrawl.middlewares.SiteScopeMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "govcrawl.middlewares.SiteScopeMiddleware": 50,
+    "govcrawl.middlewares.RevalidationMiddleware": 60,
+}
 ITEM_PIPELINES = {"govcrawl.pipelines.ArchivePipeline": 300}

@@ -35,7 +35,8 @@ def m001_initial(db: Database) -> None:
     db["captures"].create(
         {"capture_id": str, "run_id": str, "site_id": str, "url": str, "method": str,
          "status": int, "fetched_at": str, "mime": str, "length": int, "payload_sha256": str,
-         "record_type": str, "warc_file": str, "warc_offset": int, "warc_length": int},
+         "record_type": str, "warc_file": str, "warc_offset": int, "warc_length": int,
+         "payload_digest": str, "etag": str, "last_modified": str},
         pk="capture_id",
     )
     db["captures"].create_index(["url", "fetched_at"])
@@ -45,7 +46,8 @@ def m001_initial(db: Database) -> None:
          "published": str, "template": str, "kind": str, "reason": str, "is_current": int,
          "payload_sha256": str, "capture_id": str, "fetched_at": str, "warc_file": str,
          "warc_offset": int, "parser_version": str, "cells_found": int, "checks_failed": int,
-         "warnings": str, "images": str, "extra_tables": str, "tables_from": str},
+         "warnings": str, "images": str, "extra_tables": str, "tables_from": str,
+         "first_seen_at": str, "last_seen_at": str, "removed_at": str},
         pk="report_id",
     )
     db["reports"].create_index(["site_id", "year"])
@@ -182,6 +184,13 @@ class Archive:
     def record_capture(self, row: dict) -> None:
         self.db["captures"].upsert(row, pk="capture_id")
 
+    def latest_good_capture(self, url: str) -> dict | None:
+        """The newest 200 capture of a URL (response or revisit) — what a revalidation compares to."""
+        rows = list(self.db.query(
+            "select * from captures where url = ? and status in (200, 304) "
+            "order by fetched_at desc, rowid desc limit 1", [url]))
+        return rows[0] if rows else None
+
     def capture_for_digest(self, payload_sha256: str) -> dict | None:
         """The first archived response with this payload, for WARC revisit records."""
         rows = list(self.db.query(
@@ -208,7 +217,9 @@ class Archive:
         """
         sha = capture["payload_sha256"]
         report_id = report_id_for(site_id, url, sha)
-        is_new = not self.db["reports"].count_where("report_id = ?", [report_id])
+        existing = list(self.db.query("select first_seen_at from reports where report_id = ?", [report_id]))
+        is_new = not existing
+        now = utcnow()
         cells = report.get("cells") or {}
         checks = report.get("checks") or []
         with self.db.conn:
@@ -228,7 +239,9 @@ class Archive:
                  "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
                  "images": json.dumps(report.get("images") or [], ensure_ascii=False),
                  "extra_tables": json.dumps(report.get("extra_tables") or [], ensure_ascii=False),
-                 "tables_from": tables_from or url},
+                 "tables_from": tables_from or url,
+                 "first_seen_at": existing[0]["first_seen_at"] if existing else now,
+                 "last_seen_at": now, "removed_at": None},
                 pk="report_id",
             )
             for table in ("cells", "checks", "sections", "attachments"):
@@ -247,6 +260,34 @@ class Archive:
                 self.db["attachments"].insert_all(
                     dict(a, report_id=report_id) for a in attachments)
         return StoredReport(report_id, is_new)
+
+    def unchanged_report(self, report_id: str, parser_version: str,
+                         attachment_shas: Iterable[str]) -> dict | None:
+        """The stored report row when this exact content was already extracted by this parser."""
+        rows = list(self.db.query("select * from reports where report_id = ?", [report_id]))
+        if not rows or rows[0]["parser_version"] != parser_version:
+            return None
+        stored = {r["payload_sha256"] for r in self.db.query(
+            "select payload_sha256 from attachments where report_id = ?", [report_id])}
+        return rows[0] if stored == set(attachment_shas) else None
+
+    def touch_report(self, report_id: str) -> None:
+        """Seen again on its site: still current, not removed."""
+        self.db.execute("update reports set last_seen_at = ?, removed_at = null where report_id = ?",
+                        [utcnow(), report_id])
+        self.db.conn.commit()
+
+    def mark_removed(self, site_id: str, seen_urls: Iterable[str]) -> int:
+        """Current reports of a site that its listings no longer link: removed, never deleted."""
+        seen = set(seen_urls)
+        gone = [r["report_id"] for r in self.db.query(
+            "select report_id, url from reports where site_id = ? and is_current = 1 "
+            "and removed_at is null", [site_id]) if r["url"] not in seen]
+        now = utcnow()
+        with self.db.conn:
+            for report_id in gone:
+                self.db.execute("update reports set removed_at = ? where report_id = ?", [now, report_id])
+        return len(gone)
 
     @staticmethod
     def _cell_rows(report_id: str, cells: dict) -> Iterable[dict]:

@@ -16,6 +16,7 @@ class SiteStats:
     reports: int = 0
     new_reports: int = 0
     unchanged: int = 0
+    removed: int = 0
     not_reports: int = 0
     check_failures: int = 0
     robots_blocked: int = 0
@@ -47,7 +48,7 @@ class RunSummary:
 
     def totals(self) -> dict:
         keys = ("listing_pages", "pages_fetched", "bytes", "report_links", "reports", "new_reports",
-                "unchanged", "not_reports", "check_failures", "robots_blocked")
+                "unchanged", "removed", "not_reports", "check_failures", "robots_blocked")
         out = {k: sum(getattr(s, k) for s in self.sites.values()) for k in keys}
         out["errors"] = sum(len(s.errors) for s in self.sites.values())
         out["sites"] = len([s for s in self.sites if s != "(unknown)"])
@@ -65,7 +66,8 @@ def format_summary(summary: dict) -> str:
     lines = [
         f"govcrawl run {summary['run_id']}: {t['sites']} sites, {t['pages_fetched']} pages fetched "
         f"({t['bytes'] / 1024:.0f} KiB), {t['reports']} reports extracted "
-        f"({t['new_reports']} new, {t['unchanged']} unchanged), {t['not_reports']} non-reports skipped, "
+        f"({t['new_reports']} new, {t['unchanged']} unchanged, {t['removed']} removed from their sites), "
+        f"{t['not_reports']} non-reports skipped, "
         f"{t['check_failures']} reports failing checks, {t['robots_blocked']} blocked by robots.txt, "
         f"{t['errors']} errors, {t['sites_failed']} sites failed",
         "",

@@ -20,6 +20,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 @dataclass
@@ -39,12 +40,15 @@ class Exchange:
     def payload_sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
 
+    def header(self, wanted: str) -> str | None:
+        for name, value in self.response_headers:
+            if name.lower() == wanted:
+                return value
+        return None
+
     @property
     def mime(self) -> str:
-        for name, value in self.response_headers:
-            if name.lower() == "content-type":
-                return value.split(";", 1)[0].strip().lower()
-        return ""
+        return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
 
 
 def _warc_date(moment: datetime) -> str:
@@ -74,12 +78,17 @@ class WarcWriterPool:
         return self._file, self._path  # type: ignore[return-value]
 
     def write(self, exchange: Exchange,
-              previous: Callable[[str], dict | None] | None = None) -> dict:
+              previous: Callable[[str], dict | None] | None = None,
+              previous_version: dict | None = None) -> dict:
         """Archive one exchange; ``previous(sha256)`` returns an earlier capture of the same payload.
+
+        ``previous_version`` is the capture a conditional request revalidated: a 304 then becomes a
+        ``server-not-modified`` revisit of it, carrying its payload digest.
 
         Returns the capture index row (without run/site ids, which the caller adds).
         """
         f, path = self._current()
+        digest = _sha1_b32(exchange.body)
         writer = WARCWriter(f, gzip=True, warc_version="WARC/1.1")
         date = _warc_date(exchange.fetched_at)
         sha = exchange.payload_sha256
@@ -95,10 +104,21 @@ class WarcWriterPool:
         reason = _reason(exchange.status)
         http_headers = StatusAndHeaders(f"{exchange.status} {reason}", exchange.response_headers,
                                         protocol=exchange.protocol)
-        earlier = previous(sha) if previous and 200 <= exchange.status < 300 and exchange.body else None
-        if earlier:
+        if exchange.status == 304 and previous_version:
+            # The server said "not modified": refer to the version we hold of this URL.
+            sha = previous_version["payload_sha256"]
+            digest = previous_version.get("payload_digest") or ""
             record = writer.create_revisit_record(
-                exchange.url, digest=_sha1_b32(exchange.body), refers_to_uri=earlier["url"],
+                exchange.url, digest=digest,
+                refers_to_uri=previous_version["url"],
+                refers_to_date=_warc_date(datetime.fromisoformat(previous_version["fetched_at"])),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date, "WARC-Profile": NOT_MODIFIED_PROFILE},
+            )
+            record_type = "revisit"
+        elif earlier := (previous(sha) if previous and 200 <= exchange.status < 300 and exchange.body else None):
+            record = writer.create_revisit_record(
+                exchange.url, digest=digest, refers_to_uri=earlier["url"],
                 refers_to_date=_warc_date(datetime.fromisoformat(earlier["fetched_at"])),
                 http_headers=http_headers, warc_headers_dict={"WARC-Date": date},
             )
@@ -120,6 +140,8 @@ class WarcWriterPool:
             "mime": exchange.mime, "length": len(exchange.body), "payload_sha256": sha,
             "record_type": record_type, "warc_file": path.name, "warc_offset": offset,
             "warc_length": response_offset - offset,
+            "payload_digest": digest,
+            "etag": exchange.header("etag"), "last_modified": exchange.header("last-modified"),
         }
 
     def close(self) -> None:
@@ -155,3 +177,43 @@ def _sha1_b32(body: bytes) -> str:
     import base64
 
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def complete_length(path: str | Path, chunk_size: int = 1 << 20) -> int:
+    """Bytes of ``path`` that hold whole gzip members (= whole WARC records, one member each).
+
+    A crawl killed mid-write can leave half a record at the end of its file; everything before
+    that is intact because each record is flushed whole.
+    """
+    import zlib
+
+    good_end = 0  # file offset just past the last complete member
+    decomp = zlib.decompressobj(31)
+    fed = 0  # file bytes fed to the current decompressor
+    with open(path, "rb") as f:
+        chunk = f.read(chunk_size)
+        while chunk:
+            try:
+                decomp.decompress(chunk)
+            except zlib.error:
+                break
+            fed += len(chunk)
+            if decomp.eof:  # a member ended inside this chunk: restart on what follows it
+                leftover = decomp.unused_data
+                good_end += fed - len(leftover)
+                decomp, fed = zlib.decompressobj(31), 0
+                chunk = leftover or f.read(chunk_size)
+            else:
+                chunk = f.read(chunk_size)
+    return good_end
+
+
+def truncate_incomplete(path: str | Path) -> int:
+    """Cut a trailing partial record off a WARC file; returns the number of bytes removed."""
+    path = Path(path)
+    size = path.stat().st_size
+    keep = complete_length(path)
+    if keep < size:
+        with open(path, "r+b") as f:
+            f.truncate(keep)
+    return size - keep

@@ -60,7 +60,9 @@ class ReportsSpider(scrapy.Spider):
             if not self._allowed(site_id, link.url):
                 continue
             if link.kind == "report":
-                self.run.summary.site(site_id).report_links += 1
+                if link.url not in self.run.report_links_seen[site_id]:
+                    self.run.report_links_seen[site_id].add(link.url)
+                    self.run.summary.site(site_id).report_links += 1
                 yield scrapy.Request(link.url, callback=self.parse_report, errback=self.on_error,
                                      meta={"site_id": site_id, "role": "report",
                                            "link_text": link.text})
@@ -118,6 +120,8 @@ class ReportsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         role = request.meta.get("role", "page")
+        if role == "listing":
+            self.run.listing_failures.add(site_id)
         self.run.summary.error(site_id, request.url, f"{role}: {reason}", status)
         self.run.archive.record_error(self.run.run_id, site_id or "", request.url,
                                       f"{role}: {reason}", status)

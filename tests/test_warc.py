@@ -50,3 +50,20 @@ def test_files_rotate_by_size_and_pass_warcio_check(tmp_path):
         result = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", str(f)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_half_written_last_record_is_cut_off_and_the_rest_stays_readable(tmp_path):
+    from govcrawl.warc import truncate_incomplete
+
+    pool = WarcWriterPool(tmp_path, "run1")
+    rows = [pool.write(exchange(url=f"http://127.0.0.1/{i}.htm", body=bytes(range(256)) * 50)) for i in range(3)]
+    pool.close()
+    path = tmp_path / rows[0]["warc_file"]
+    intact = path.stat().st_size
+    with open(path, "ab") as f:  # a crash in the middle of writing the next record
+        f.write(path.read_bytes()[rows[1]["warc_offset"]:rows[1]["warc_offset"] + 300])
+    assert truncate_incomplete(path) == 300
+    assert path.stat().st_size == intact
+    for row in rows:
+        assert read_record(path, row["warc_offset"])[1] == bytes(range(256)) * 50
+    assert truncate_incomplete(path) == 0
