@@ -1,6 +1,7 @@
 """Run the report spider in this process and return the run's summary."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | 
     settings.set("GOVCRAWL_SITES", str(sites))
     settings.set("GOVCRAWL_SITE_IDS", " ".join(site_ids))
     settings.set("GOVCRAWL_DB", str(db))
+    settings.set("GOVCRAWL_SUMMARY_PRINTED_BY_CLI", True)
     if warc_dir:
         settings.set("GOVCRAWL_WARC_DIR", str(warc_dir))
     if max_runtime:
@@ -45,8 +47,25 @@ def run_crawl(settings) -> dict | None:
     from scrapy.crawler import CrawlerProcess
 
     ArchiveLock(settings.get("GOVCRAWL_DB")).acquire().release()  # fail fast, with a clear message
+    if not settings.getbool("GOVCRAWL_SCRAPY_LOG"):
+        # Scrapy's own INFO lines (banner, component lists, stats dumps) drown the per-site
+        # progress: Scrapy logs warnings and errors only, govcrawl's own loggers keep INFO.
+        _govcrawl_progress_log(settings)
+        settings.set("LOG_LEVEL", "WARNING")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler)
     process.start()
     return getattr(crawler, "govcrawl_summary", None)
+
+
+def _govcrawl_progress_log(settings) -> None:
+    logger = logging.getLogger("govcrawl")
+    if not any(getattr(h, "govcrawl_progress", False) for h in logger.handlers):
+        log_file = settings.get("LOG_FILE")
+        handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+        handler.govcrawl_progress = True
+        handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -421,7 +421,12 @@ def _fill_ranges(urls: list[str], cap: int) -> list[str]:
             groups.setdefault(key, []).append(n)
     out = []
     for key, numbers in groups.items():
-        low = 1 if key[0] == "static" else min(numbers)
+        # TRS numbers index_1 as page 2, so index_ pages start at 1; list_2-style pagers number
+        # the first extra page 2 (page 1 is index.htm): never invent pages below what they show.
+        if key[0] == "static":
+            low = 1 if key[4] == "index" else min(2, min(numbers))
+        else:
+            low = min(numbers)
         for n in range(low, min(max(numbers), low + cap - 1) + 1):
             if key[0] == "static":
                 _, scheme, netloc, directory, prefix, ext = key

@@ -62,4 +62,5 @@ class CaptureExtension:
         status = "failed" if failed else ("finished" if reason == "finished" else reason)
         summary = run.close(status, complete=reason == "finished")
         self.crawler.govcrawl_summary = summary
-        log.info("crawl summary\n%s", format_summary(summary))
+        if not self.crawler.settings.getbool("GOVCRAWL_SUMMARY_PRINTED_BY_CLI"):
+            log.info("crawl summary\n%s", format_summary(summary))

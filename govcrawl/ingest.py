@@ -50,24 +50,23 @@ def _extract(doc: Fetched) -> dict | None:
         return None
 
 
-def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
-                  attachments: list[Fetched] = ()) -> IngestResult:
-    """Extract ``page`` (and attachments), then store a report or record why it is not one."""
-    report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
-    attachment_shas = [a.capture.get("payload_sha256", "") for a in attachments]
-    stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
-    if stored:
-        archive.touch_report(report_id)
-        return IngestResult("report", page.url, report_id, is_new=False,
-                            checks_failed=stored["checks_failed"] or 0)
+@dataclass
+class Built:
+    """A report assembled from a page and its attachments, ready to store (or why not)."""
 
+    report: dict | None  # ExtractedReport.to_dict() of the chosen source, None when not a report
+    reason: str = ""
+    title: str = ""
+    tables_from: str = ""
+    attachment_rows: list[dict] = field(default_factory=list)
+
+
+def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
+    """Extract ``page`` and its attachments; take the tables from whichever source has them."""
     main = _extract(page)
     extracted = [(a, _extract(a)) for a in attachments]
     if main is None and not any(r for _, r in extracted):
-        archive.save_rejected(url=page.url, site_id=site_id, title=page.link_text,
-                              reason="unreadable document", run_id=run_id,
-                              payload_sha256=page.capture.get("payload_sha256", ""))
-        return IngestResult("unreadable", page.url, reason="unreadable document")
+        return Built(None, "unreadable document", page.link_text)
 
     best_attachment = max(
         ((a, r) for a, r in extracted if r and r.get("kind") == "report"),
@@ -79,13 +78,8 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
         main, tables_from = _adopt(main, best_attachment[1]), best_attachment[0].url
 
     if main.get("kind") != "report":
-        reason = main.get("reason") or "not a report"
-        archive.save_rejected(url=page.url, site_id=site_id, title=main.get("title") or page.link_text,
-                              reason=reason, run_id=run_id,
-                              payload_sha256=page.capture.get("payload_sha256", ""))
-        return IngestResult("not_report", page.url, reason=reason)
-
-    attachment_rows = [
+        return Built(None, main.get("reason") or "not a report", main.get("title") or page.link_text)
+    rows = [
         {"url": a.url, "capture_id": a.capture.get("capture_id"),
          "payload_sha256": a.capture.get("payload_sha256"),
          "kind": r.get("kind") if r else "unreadable", "template": r.get("template") if r else None,
@@ -93,11 +87,32 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
          "warnings": "; ".join(r.get("warnings") or []) if r else "unreadable"}
         for a, r in extracted
     ]
-    stored = archive.save_report(site_id=site_id, url=page.url, capture=page.capture, report=main,
-                                 attachments=attachment_rows, tables_from=tables_from)
-    failed = sum(1 for c in main.get("checks") or [] if c.get("status") == "fail")
-    return IngestResult("report", page.url, stored.report_id, stored.is_new, failed,
-                        warnings=list(main.get("warnings") or []))
+    return Built(main, title=main.get("title") or "", tables_from=tables_from, attachment_rows=rows)
+
+
+def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
+                  attachments: list[Fetched] = ()) -> IngestResult:
+    """Store a report (or record why it is not one); skip the work when nothing changed."""
+    report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
+    attachment_shas = [a.capture.get("payload_sha256", "") for a in attachments]
+    stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
+    if stored:
+        archive.touch_report(report_id)
+        return IngestResult("report", page.url, report_id, is_new=False,
+                            checks_failed=stored["checks_failed"] or 0)
+
+    built = build_report(page, attachments)
+    if built.report is None:
+        archive.save_rejected(url=page.url, site_id=site_id, title=built.title, reason=built.reason,
+                              run_id=run_id, payload_sha256=page.capture.get("payload_sha256", ""))
+        kind = "unreadable" if built.reason == "unreadable document" else "not_report"
+        return IngestResult(kind, page.url, reason=built.reason)
+    saved = archive.save_report(site_id=site_id, url=page.url, capture=page.capture,
+                                report=built.report, attachments=built.attachment_rows,
+                                tables_from=built.tables_from)
+    failed = sum(1 for c in built.report.get("checks") or [] if c.get("status") == "fail")
+    return IngestResult("report", page.url, saved.report_id, saved.is_new, failed,
+                        warnings=list(built.report.get("warnings") or []))
 
 
 def _adopt(page: dict | None, attachment: dict) -> dict:

@@ -1,8 +1,19 @@
 """Item pipeline: hand each fetched report (page + attachments) to ``govcrawl.ingest``."""
 from __future__ import annotations
 
-from govcrawl.ingest import Fetched, ingest_report
+import logging
+
+from govcrawl.ingest import Fetched, IngestResult, ingest_report
 from govcrawl.run import CrawlRun
+
+log = logging.getLogger(__name__)
+
+
+def _verdict(result: IngestResult) -> str:
+    if result.kind != "report":
+        return result.kind
+    state = "new report" if result.is_new else "unchanged report"
+    return state + (f", {result.checks_failed} checks failed" if result.checks_failed else "")
 
 
 class ArchivePipeline:
@@ -22,6 +33,8 @@ class ArchivePipeline:
             attachments=[Fetched(**a) for a in item.get("attachments", [])],
         )
         stats = run.summary.site(site_id)
+        log.info("[%s] %s %s%s", site_id, _verdict(result), result.url,
+                 f" ({result.reason})" if result.reason else "")
         if result.kind == "report":
             stats.reports += 1
             stats.new_reports += int(result.is_new)

@@ -12,7 +12,8 @@ from pathlib import Path
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.store import Archive
 from govcrawl.summary import RunSummary
-from govcrawl.warc import WarcWriterPool, read_record, truncate_incomplete
+from govcrawl.replay import NotArchived, payload
+from govcrawl.warc import WarcWriterPool, truncate_incomplete
 
 
 class ArchiveLocked(RuntimeError):
@@ -113,13 +114,10 @@ class CrawlRun:
     def stored_body(self, payload_sha256: str) -> bytes | None:
         """The archived payload with this digest, read back from its WARC response record."""
         capture = self.archive.capture_for_digest(payload_sha256)
-        if capture is None:
+        try:
+            return payload(self.archive, self.warc.directory, capture) if capture else None
+        except NotArchived:
             return None
-        path = self.warc.directory / capture["warc_file"]
-        if not path.exists():
-            return None
-        _, body, _ = read_record(path, capture["warc_offset"])
-        return body
 
     def mark_removed_reports(self) -> None:
         """After a complete run: reports no listing links any more are marked removed (kept)."""

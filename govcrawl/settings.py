@@ -24,6 +24,7 @@ GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://example.o
 GOVCRAWL_LISTING_DEPTH = 3  # listing → sub-listing → … hops allowed per site
 GOVCRAWL_MAX_LISTING_PAGES = 50  # pagination budget per listing
 GOVCRAWL_MAX_ATTACHMENTS = 10  # attachments fetched per report page
+GOVCRAWL_SCRAPY_LOG = False  # `govcrawl crawl` hides Scrapy's own INFO lines unless this is on
 
 # --- politeness ------------------------------------------------------------------------------------
 USER_AGENT = (f"govcrawl/{__version__} (archival crawler of government information-disclosure "
@@ -32,7 +33,6 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -47,6 +47,8 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_DATEFORMAT = "%H:%M:%S"
 
 # --- components ------------------------------------------------------------------------------------
 EXTENSIONS = {"govcrawl.extensions.CaptureExtension": 100}

@@ -261,6 +261,25 @@ class Archive:
                     dict(a, report_id=report_id) for a in attachments)
         return StoredReport(report_id, is_new)
 
+    def stored_matches(self, report_id: str, report: dict, tables_from: str) -> bool:
+        """Would saving ``report`` under ``report_id`` change any stored cell, check or section?"""
+        rows = list(self.db.query("select * from reports where report_id = ?", [report_id]))
+        if not rows:
+            return False
+        r = rows[0]
+        meta_same = all(r[k] == report.get(k) for k in ("title", "agency", "year", "published",
+                                                          "template", "kind")) and r["tables_from"] == tables_from
+        cells_now = {c["cell_id"]: c for c in self.db.query(
+            "select * from cells where report_id = ?", [report_id])}
+        cells_new = {c["cell_id"]: dict(c) for c in self._cell_rows(report_id, report.get("cells") or {})}
+        checks_now = {(c["check_id"], c["status"], c["detail"]) for c in self.db.query(
+            "select * from checks where report_id = ?", [report_id])}
+        checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []}
+        sections_now = {(x["section_id"], x["text"]) for x in self.db.query(
+            "select * from sections where report_id = ?", [report_id])}
+        sections_new = {(k, v) for k, v in (report.get("sections") or {}).items() if v}
+        return meta_same and cells_now == cells_new and checks_now == checks_new and sections_now == sections_new
+
     def unchanged_report(self, report_id: str, parser_version: str,
                          attachment_shas: Iterable[str]) -> dict | None:
         """The stored report row when this exact content was already extracted by this parser."""

@@ -8,6 +8,7 @@ database: pages and attachments leave as one item for the pipeline.
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import scrapy
@@ -17,6 +18,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from govcrawl import discovery
 from govcrawl.run import CrawlRun
+
+progress = logging.getLogger("govcrawl.crawl")
 
 
 class ReportsSpider(scrapy.Spider):
@@ -56,7 +59,10 @@ class ReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
-        for link in discovery.extract_links(response.body, response.url):
+        links = discovery.extract_links(response.body, response.url)
+        progress.info("[%s] listing %s: %d report links", site_id, response.url,
+                      sum(1 for link in links if link.kind == "report"))
+        for link in links:
             if not self._allowed(site_id, link.url):
                 continue
             if link.kind == "report":

@@ -1,0 +1,180 @@
+"""Document -> ExtractedReport: the format-neutral half of extraction.
+
+Order matters: tables are classified first (their labels are the strongest evidence of the
+template), then the template is chosen (table 二 headers, table 三（六）structure, else the
+report year), then cells are mapped and parsed, sections split, metadata read, the page is judged
+report / not report, and the identities are checked. Every template cell is emitted, null with a
+reason when it is blank, not applicable, or missing from the document.
+"""
+from __future__ import annotations
+
+from govcrawl import checks, templates
+from govcrawl.extract import labels as L
+from govcrawl.extract import meta as M
+from govcrawl.extract import sections as S
+from govcrawl.extract import tables as T
+from govcrawl.extract.document import Document, Paragraph, Table
+from govcrawl.extract.grid import resolve
+from govcrawl.extract.report import ExtractedReport
+from govcrawl.extract.values import looks_numeric, parse
+
+MAX_EXTRA_TABLES = 50
+
+
+def _peel(doc: Document) -> list:
+    """PDF/DOCX readers put running text into tables; lift those rows back out as paragraphs.
+
+    Leading and trailing rows whose only text is in the first cell (and that are not a table-二
+    caption) become paragraphs; a table left with no real rows disappears. HTML is left alone.
+    """
+    if doc.format == "html":
+        return list(doc.blocks)
+    out: list = []
+    for b in doc.blocks:
+        if not isinstance(b, Table):
+            out.append(b)
+            continue
+        rows = list(b.rows)
+
+        def prose(row) -> bool:
+            texts = [c.text for c in row if c.text and c.text.strip()]
+            if not texts:
+                return True
+            if len(texts) > 1 or not (row[0].text or "").strip():
+                return False
+            k = L.key(texts[0])
+            return "第二十条" not in k and not looks_numeric(texts[0]) and "勾稽" not in k
+
+        head: list = []
+        while rows and prose(rows[0]):
+            head.append(rows.pop(0))
+        tail: list = []
+        while rows and prose(rows[-1]):
+            tail.insert(0, rows.pop())
+        out.extend(Paragraph(L.collapse(r[0].text)) for r in head if r and r[0].text and r[0].text.strip())
+        if rows:
+            out.append(Table(rows=rows, source=b.source))
+        out.extend(Paragraph(L.collapse(r[0].text)) for r in tail if r and r[0].text and r[0].text.strip())
+    return out
+
+
+def _extra_table(grid, caption: str | None) -> dict:
+    rows = [[L.collapse(t) for t in r] for r in grid.rows]
+    header: list[list[str]] = []
+    while rows and len(header) < 3 and not any(looks_numeric(t) for t in rows[0]) and len(rows) > 1:
+        header.append(rows.pop(0))
+    return {"caption": caption, "header": header, "rows": rows}
+
+
+def _caption(blocks: list, table_pos: int) -> str | None:
+    if table_pos > 0 and isinstance(blocks[table_pos - 1], Paragraph):
+        t = blocks[table_pos - 1].text
+        if 0 < len(t) <= 80:
+            return t
+    return None
+
+
+def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") -> ExtractedReport:
+    rep = ExtractedReport(parser_version=parser_version, format=doc.format, url=url)
+    rep.warnings.extend(doc.warnings)
+    blocks = _peel(doc)
+    tables = [b for b in blocks if isinstance(b, Table)]
+    table_pos = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
+    paragraphs = [b.text for b in blocks if isinstance(b, Paragraph)]
+    full_text = "\n".join(paragraphs)
+
+    # -- metadata
+    split = S.split(paragraphs)
+    body_title = M.body_title(paragraphs)
+    title = M.page_title(doc.meta, doc.title)
+    if not M.looks_like_report_title(title) and body_title:
+        title = body_title
+    rep.title = title or body_title
+    rep.year = M.report_year(rep.title, full_text) or M.report_year(body_title, "")
+    rep.agency = M.agency_from_title(rep.title) or M.agency_from_title(body_title)
+    if not rep.agency:
+        orgs = [s for s in split.signature if not M.iso_date(s)]
+        if orgs:
+            rep.agency = L.collapse(orgs[0])
+        elif paragraphs and S.is_signature_line(paragraphs[0]) and not M.iso_date(paragraphs[0]):
+            rep.agency = L.collapse(paragraphs[0])
+    rep.published = M.published(doc.meta, split.signature, doc.meta.get("_pagetext", "") + "\n" + full_text[:2000])
+    if rep.year is None and rep.published:
+        rep.year = int(rep.published[:4]) - 1
+        rep.warnings.append("report year not stated; assumed the year before publication")
+    rep.sections = split.sections
+    rep.images = list(doc.images)
+
+    # -- tables
+    by_kind, others = T.group_fragments(tables)
+    version, votes = T.detect_version(by_kind)
+    year_template = templates.template_for_year(rep.year)
+    if version:
+        rep.template = version
+        if year_template in templates.VERSIONS and year_template != version:
+            rep.warnings.append(f"table headers follow the {version} template although report year "
+                                f"{rep.year} would use {year_template}")
+    elif by_kind and year_template in templates.VERSIONS:
+        rep.template = year_template
+    elif year_template != "unknown":
+        rep.template = year_template
+    else:
+        rep.template = "2021" if by_kind.get("t3") else "unknown"
+
+    # -- report or not
+    n_headings = len([k for k in split.headings if k in ("s1", "s2", "s3", "s4", "s5", "s6")])
+    has_tables = bool(by_kind.get("t3") or by_kind.get("t4") or by_kind.get("t2"))
+    report_title = M.looks_like_report_title(rep.title) or M.looks_like_report_title(body_title)
+    links = int(doc.meta.get("_links", "0") or 0)
+    if M.looks_like_letter(rep.title) and not has_tables:
+        rep.kind, rep.reason = "not_report", f"a letter or notice about disclosure work, not an annual report: {rep.title}"
+    elif links >= 3 and n_headings < 3 and not has_tables:
+        rep.kind, rep.reason = "not_report", f"listing page: {links} links to reports and no report body"
+    elif not has_tables and n_headings < 3 and not (report_title and len(full_text) > 200):
+        rep.kind, rep.reason = "not_report", "no report content: no report title, section headings or template tables"
+    else:
+        rep.kind, rep.reason = "report", ""
+    if rep.kind == "not_report":
+        rep.template = "unknown"
+        rep.sections = split.sections if n_headings else {}
+        return rep
+
+    # -- cells
+    used: set[int] = set()
+    if rep.template in templates.VERSIONS:
+        mapping = T.map_all(by_kind, rep.template)
+        used = mapping.used_tables
+        rep.warnings.extend(dict.fromkeys(mapping.warnings))
+        for cid, meta in templates.get(rep.template).cells():
+            col = meta["col"]
+            found = mapping.cells.get(cid)
+            if found is None:
+                rep.cells[cid] = {"value": None, "raw": None, "unit": col.unit, "null_reason": "missing",
+                                  "source_unit": None, "row_label": None, "col_label": None}
+                continue
+            v = parse(found.raw, col.type, col.unit)
+            if v.warning:
+                rep.warnings.append(f"{cid}: {v.warning}")
+            rep.cells[cid] = {"value": v.value, "raw": v.raw, "unit": v.unit, "null_reason": v.null_reason,
+                              "source_unit": v.source_unit, "row_label": found.row_label,
+                              "col_label": found.col_label}
+        if not has_tables:
+            if doc.images:
+                rep.warnings.append("tables_are_images")
+            else:
+                rep.warnings.append("no template tables found")
+        rep.checks = checks.evaluate(rep.template, rep.values())
+    elif rep.template == "pre2019" and has_tables:
+        pass  # all tables go to extra_tables below
+    # -- everything not mapped is kept as a labelled grid
+    for i, table in enumerate(tables):
+        if i in used:
+            continue
+        if len(rep.extra_tables) >= MAX_EXTRA_TABLES:
+            rep.warnings.append(f"more than {MAX_EXTRA_TABLES} extra tables; the rest were dropped")
+            break
+        grid = resolve(table)
+        if not grid.rows or not any(t.strip() for r in grid.rows for t in r):
+            continue
+        rep.extra_tables.append(_extra_table(grid, _caption(blocks, table_pos[i])))
+    return rep

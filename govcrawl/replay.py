@@ -1,0 +1,43 @@
+"""Read archived documents back from the WARC files, without the network.
+
+A capture may be a ``revisit`` (same payload as before, or a 304): its bytes live in the first
+``response`` record with the same payload digest, found through the captures index.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from govcrawl.store import Archive
+from govcrawl.warc import read_record
+
+
+class NotArchived(LookupError):
+    pass
+
+
+def find_capture(archive: Archive, url: str, at: str | None = None) -> dict:
+    """The newest capture of ``url`` fetched at or before ``at`` (an ISO date or time), if any."""
+    sql = "select * from captures where url = ?"
+    params: list = [url]
+    if at:
+        sql += " and fetched_at <= ?"
+        params.append(at if "T" in at else at + "T99")  # a bare date includes that whole day
+    rows = list(archive.db.query(sql + " order by fetched_at desc, rowid desc limit 1", params))
+    if not rows:
+        when = f" at or before {at}" if at else ""
+        raise NotArchived(f"no capture of {url}{when} in {archive.path}")
+    return rows[0]
+
+
+def payload(archive: Archive, warc_dir: str | Path, capture: dict) -> bytes:
+    """The body a capture stands for, following revisits to the record that holds the bytes."""
+    if capture["record_type"] == "revisit":
+        original = archive.capture_for_digest(capture["payload_sha256"])
+        if original is None:
+            raise NotArchived(f"revisit of {capture['url']} refers to a payload that is not archived")
+        capture = original
+    path = Path(warc_dir) / capture["warc_file"]
+    if not path.exists():
+        raise NotArchived(f"WARC file {path} is missing")
+    _, body, _ = read_record(path, capture["warc_offset"])
+    return body

@@ -1,0 +1,118 @@
+"""A real `scrapy crawl reports` in a subprocess against the demo mirror on loopback."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govcrawl.mirror import serve_mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """Serve the mirror, crawl it once with scrapy in a subprocess, return (db path, mirror, expected)."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    quirks = json.loads((DEMO / "quirks.json").read_text(encoding="utf-8"))
+    expected = json.loads((DEMO / "EXPECTED.json").read_text(encoding="utf-8"))
+    with serve_mirror(DEMO / "sites", quirks) as mirror:
+        registry = tmp / "sites.csv"
+        registry.write_text(mirror.render_registry(DEMO / "sites.csv.in"), encoding="utf-8")
+        db = tmp / "archive.db"
+        env = dict(os.environ, GOVCRAWL_LOOPBACK_ONLY="1")
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
+               "-s", f"GOVCRAWL_DB={db}", "-s", f"GOVCRAWL_WARC_DIR={tmp / 'warc'}",
+               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.01", "-s", "LOG_LEVEL=INFO"]
+        result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-4000:]
+        yield {"db": db, "tmp": tmp, "mirror": mirror, "expected": expected, "log": result.stderr,
+               "cmd": cmd, "env": env}
+
+
+def rows(db, sql, params=()):
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_every_crawlable_demo_report_is_archived_exactly_once(crawled):
+    want = sorted((r["site_dir"], r["path"]) for r in crawled["expected"]["reports"] if r["crawlable"])
+    hosts = {v: k for k, v in crawled["mirror"].hosts.items()}
+    have = sorted((hosts[r["url"].split("/")[2]], path_of(r["url"]))
+                  for r in rows(crawled["db"], "select url from reports where is_current = 1"))
+    assert have == want
+
+
+def test_report_figures_and_failed_checks_match_the_mirror(crawled):
+    for exp in (r for r in crawled["expected"]["reports"] if r["crawlable"]):
+        (report,) = rows(crawled["db"], "select * from reports where url like ?", ["%" + exp["path"]])
+        assert report["year"] == exp["year"], exp["path"]
+        assert report["template"] == exp["template"], exp["path"]
+        cells = {r["cell_id"]: r["value"] for r in rows(
+            crawled["db"], "select cell_id, value from cells where report_id = ?", [report["report_id"]])}
+        for cell_id, value in exp.get("figures", {}).items():
+            assert cells.get(cell_id) == value, (exp["path"], cell_id)
+        failed = {r["check_id"] for r in rows(
+            crawled["db"], "select check_id from checks where report_id = ? and status = 'fail'",
+            [report["report_id"]])}
+        assert failed == set(exp.get("failing_checks", [])), exp["path"]
+
+
+def test_robots_disallowed_report_is_never_requested(crawled):
+    blocked = [r for r in crawled["expected"]["reports"] if not r["crawlable"]]
+    assert blocked, "the mirror should hold a robots-disallowed report"
+    requested = {(path) for _, _, path, *_ in crawled["mirror"].requests}
+    for r in blocked:
+        assert r["path"] not in requested
+        assert not rows(crawled["db"], "select 1 from reports where url like ?", ["%" + r["path"]])
+
+
+def test_the_page_that_fails_once_is_archived_after_a_retry(crawled):
+    statuses = rows(crawled["db"], "select url, status from captures order by fetched_at")
+    fail_once = [p for q in json.loads((DEMO / "quirks.json").read_text()).values() for p in q.get("fail_once", [])]
+    assert fail_once
+    for path in fail_once:
+        seen = [s["status"] for s in statuses if path_of(s["url"]).split("?")[0] == path]
+        assert seen[:1] == [500] and 200 in seen, (path, seen)
+
+
+def test_non_reports_and_the_broken_link_are_recorded_not_archived_as_reports(crawled):
+    urls = {path_of(r["url"]) for r in rows(crawled["db"], "select url from reports")}
+    for path in crawled["expected"].get("non_reports", []):
+        assert path not in urls
+    errors = rows(crawled["db"], "select url, reason from errors")
+    for path in crawled["expected"].get("broken_links", []):
+        assert any(path_of(e["url"]) == path and "404" in e["reason"] for e in errors), path
+
+
+def test_every_response_is_in_a_valid_warc_file(crawled):
+    files = sorted((crawled["tmp"] / "warc").glob("*.warc.gz"))
+    assert files
+    warcio = Path(sys.executable).parent / "warcio"
+    for f in files:
+        result = subprocess.run([str(warcio), "check", str(f)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout
+    n_captures = rows(crawled["db"], "select count(*) as n from captures")[0]["n"]
+    assert n_captures == len(crawled["mirror"].requests)
+
+
+def test_a_second_crawl_adds_no_duplicate_rows(crawled):
+    before = {t: rows(crawled["db"], f"select count(*) as n from {t}")[0]["n"]
+              for t in ("reports", "cells", "checks")}
+    result = subprocess.run(crawled["cmd"], cwd=ROOT, env=crawled["env"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = {t: rows(crawled["db"], f"select count(*) as n from {t}")[0]["n"]
+             for t in ("reports", "cells", "checks")}
+    assert after == before
