@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -55,53 +56,43 @@ def cmd_extract(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from govcrawl.export import export_csv
+    from govcrawl.export import Filters, export
 
     if not Path(args.db).exists():
         print(f"govcrawl export: no archive at {args.db}; run `govcrawl crawl` or `govcrawl demo` first",
               file=sys.stderr)
         return 2
-    for name, n in export_csv(args.db, args.out, excel=args.excel).items():
+    filters = Filters(years=args.year or [], division=args.division, template=args.template,
+                      sites=args.site or [], only_consistent=args.only_consistent)
+    counts = export(args.db, args.out, fmt=args.format, wide=args.wide, excel=args.excel, filters=filters)
+    for name, n in counts.items():
         print(f"{Path(args.out) / name}: {n} rows")
+    print(f"{Path(args.out) / 'codebook.csv'}, {Path(args.out) / 'datapackage.json'}: column descriptions")
     return 0
 
 
-def cmd_replay(args) -> int:
-    from govcrawl.replay import NotArchived, find_capture, payload
-    from govcrawl.store import Archive
+def cmd_query(args) -> int:
+    from govcrawl.query import ReadOnlyError, format_rows, run_query
 
-    if not Path(args.db).exists():
-        print(f"govcrawl replay: no archive at {args.db}", file=sys.stderr)
-        return 2
-    archive = Archive(args.db)
     try:
-        capture = find_capture(archive, args.url, args.at)
-        body = payload(archive, args.warc_dir, capture)
-    except NotArchived as exc:
-        print(f"govcrawl replay: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        archive.close()
-    print(f"# {capture['url']} status {capture['status']} fetched {capture['fetched_at']} "
-          f"sha256 {capture['payload_sha256']} ({capture['warc_file']}@{capture['warc_offset']})",
-          file=sys.stderr)
-    sys.stdout.buffer.write(body)
+        columns, rows = run_query(args.db, args.sql)
+    except ReadOnlyError as exc:
+        print(f"govcrawl query: {exc}", file=sys.stderr)
+        return 3
+    except (FileNotFoundError, sqlite3.Error) as exc:
+        print(f"govcrawl query: {exc}", file=sys.stderr)
+        return 2
+    print(format_rows(columns, rows, args.format))
     return 0
 
 
-def cmd_reextract(args) -> int:
-    from govcrawl.reextract import reextract
+def cmd_serve(args) -> int:
+    from govcrawl.serve import serve
 
     if not Path(args.db).exists():
-        print(f"govcrawl reextract: no archive at {args.db}", file=sys.stderr)
+        print(f"govcrawl serve: no archive at {args.db}", file=sys.stderr)
         return 2
-
-    def progress(row, changed):
-        print(f"  {'changed  ' if changed else 'unchanged'} {row['site_id']} {row['url']}", file=sys.stderr)
-
-    summary = reextract(args.db, args.warc_dir, site_ids=args.site, since=args.since, progress=progress)
-    print(summary)
-    return 1 if summary.failed else 0
+    return serve(args.db, port=args.port)
 
 
 def cmd_sites(args) -> int:
@@ -144,25 +135,29 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["json", "text"], default="json")
     e.set_defaults(func=cmd_extract)
 
-    x = sub.add_parser("export", help="write CSV files (reports, cells, checks) from the archive")
+    x = sub.add_parser("export", help="write CSV or JSON Lines (long or wide) with a codebook and datapackage.json")
     x.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     x.add_argument("--out", default=DEFAULT_EXPORTS, help=f"output folder (default {DEFAULT_EXPORTS})")
+    x.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+    x.add_argument("--wide", action="store_true", help="one row per report, a column per template cell")
+    x.add_argument("--year", type=int, action="append", help="only this report year (repeatable)")
+    x.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    x.add_argument("--template", choices=["2019", "2021", "pre2019", "unknown"])
+    x.add_argument("--site", action="append", metavar="ID", help="only this registry id (repeatable)")
+    x.add_argument("--only-consistent", action="store_true", help="skip reports with a failed printed or structural check")
     x.add_argument("--excel", action="store_true", help="add a UTF-8 BOM so Excel shows Chinese correctly")
     x.set_defaults(func=cmd_export)
 
-    r = sub.add_parser("replay", help="print an archived capture's body from the WARC files (no network)")
-    r.add_argument("url")
-    r.add_argument("--at", metavar="DATE", help="the newest capture at or before this ISO date/time")
-    r.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
-    r.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
-    r.set_defaults(func=cmd_replay)
+    q = sub.add_parser("query", help="run one read-only SQL statement on the archive")
+    q.add_argument("sql", help='e.g. "select year, count(*) from reports where is_current group by year"')
+    q.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.set_defaults(func=cmd_query)
 
-    rx = sub.add_parser("reextract", help="re-run extraction on archived captures (after a parser upgrade); no network")
-    rx.add_argument("--site", action="append", metavar="ID", help="only this registry id (repeatable)")
-    rx.add_argument("--since", metavar="DATE", help="only reports fetched at or after this ISO date")
-    rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
-    rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
-    rx.set_defaults(func=cmd_reextract)
+    v = sub.add_parser("serve", help="browse the archive in Datasette (read-only, http://127.0.0.1:PORT)")
+    v.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    v.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
+    v.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")

@@ -57,10 +57,12 @@ def wide_name(cell_id: str) -> str:
 
 
 def _t3_path(t, row) -> str:
-    labels, parent = [row.label], row.parent
-    while parent:
-        labels.insert(0, t.t3_groups[parent][0])
-        parent = next((r.parent for r in t.t3_rows if r.id == parent), None)
+    """三、本年度办理结果 > （三）不予公开 > 1.属于国家秘密: groups are one or two levels deep."""
+    labels = [row.label]
+    if row.parent:
+        labels.insert(0, t.t3_groups[row.parent][0])
+        if row.parent != "g_results":
+            labels.insert(0, t.t3_groups["g_results"][0])
     return " > ".join(labels)
 
 
@@ -100,7 +102,8 @@ def cell_defs() -> list[CellDef]:
                                                "templates": f"{old.templates} {version}"})
             else:
                 merged[d.cell_id] = d
-    return list(merged.values())
+    order = {"t2": 0, "t3": 1, "t4": 2}
+    return sorted(merged.values(), key=lambda d: order.get(d.tbl, 3))  # stable: template order within
 
 
 # Report-level columns of the exports and wide views: name -> (type, meaning).

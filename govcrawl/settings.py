@@ -44,6 +44,14 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 DEPTH_LIMIT = 12
 REDIRECT_MAX_TIMES = 5
+# govcrawl/politeness.py: when to retry (backoff, Retry-After), robots.txt Crawl-delay, and a cap on
+# requests per registry site and run so traps (endless calendars, redirect mazes) end with a reason.
+GOVCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the 1st retry; doubles each retry
+GOVCRAWL_RETRY_BACKOFF_MAX = 60.0
+GOVCRAWL_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is not waited for (recorded as blocked)
+GOVCRAWL_HONOUR_CRAWL_DELAY = True
+GOVCRAWL_CRAWL_DELAY_MAX = 60.0
+GOVCRAWL_SITE_PAGE_BUDGET = 3000  # requests per site and run (0 = unlimited)
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
@@ -55,5 +63,6 @@ EXTENSIONS = {"govcrawl.extensions.CaptureExtension": 100}
 DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.SiteScopeMiddleware": 50,
     "govcrawl.middlewares.RevalidationMiddleware": 60,
+    "govcrawl.politeness.PolitenessMiddleware": 560,  # after robots.txt: counts requests really sent
 }
 ITEM_PIPELINES = {"govcrawl.pipelines.ArchivePipeline": 300}

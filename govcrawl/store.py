@@ -17,6 +17,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from govcrawl import codebook
+
 migrations = Migrations("govcrawl")
 
 
@@ -87,6 +89,220 @@ def m001_initial(db: Database) -> None:
     db["errors"].create_index(["run_id", "site_id"])
 
 
+@migrations()
+def m002_research_schema(db: Database) -> None:
+    """Integer keys, label lookups, wide value tables and trigram full-text search.
+
+    Cells and checks are nearly all of an archive's rows. Keyed by (16-hex report id, text cell id)
+    the cells alone measured 14 KB per report even with labels stored once; keyed by small
+    integers, with labels and check expressions stored once, cells and checks take ~8.5 KB. ``cells`` and ``checks`` become views with the m001
+    columns, so SQL written against m001 keeps working. Views and wide columns are derived from the
+    templates and refreshed by ``sync_schema`` whenever an archive is opened.
+    """
+    x = db.execute
+    x("alter table reports add column report_no integer")
+    x("update reports set report_no = rowid")
+    x("create unique index reports_report_no on reports(report_no)")
+    x("create index reports_current on reports(is_current, site_id, year)")
+    x("""create table cell_defs (cell_no integer primary key, cell_id text not null unique, tbl text,
+         block text, row_id text, col_id text, block_label text, row_label text, col_label text,
+         unit text, value_type text, templates text)""")
+    x("create table labels (label_no integer primary key, label text not null unique)")
+    x("""create table cell_values (report_no integer not null, cell_no integer not null,
+         value numeric, value_text text, raw text, unit text, null_reason text,
+         row_label_no integer, col_label_no integer, primary key (report_no, cell_no)) without rowid""")
+    x("""insert or ignore into cell_defs (cell_id, tbl, block, row_id, col_id, templates)
+         select distinct cell_id, tbl, block, row_id, col_id, '' from cells order by cell_id""")
+    x("""insert or ignore into labels (label) select row_label from cells where row_label is not null
+         union select col_label from cells where col_label is not null""")
+    x("""insert into cell_values
+         select r.report_no, d.cell_no, c.value, c.value_text, c.raw, c.unit, c.null_reason,
+                rl.label_no, cl.label_no
+         from cells c join reports r using (report_id) join cell_defs d using (cell_id)
+         left join labels rl on rl.label = c.row_label left join labels cl on cl.label = c.col_label""")
+    x("drop table cells")
+    x("""create table check_defs (check_no integer primary key, check_id text not null, kind text,
+         expr text, unique (check_id, kind, expr))""")
+    x("""create table check_results (report_no integer not null, check_no integer not null,
+         status text, detail text, primary key (report_no, check_no)) without rowid""")
+    x("create index check_results_failed on check_results(report_no, check_no) where status = 'fail'")
+    x("""insert or ignore into check_defs (check_id, kind, expr)
+         select distinct check_id, kind, expr from checks order by check_id""")
+    x("""insert into check_results
+         select r.report_no, d.check_no, k.status, k.detail
+         from checks k join reports r using (report_id)
+         join check_defs d on d.check_id = k.check_id and d.kind is k.kind and d.expr is k.expr""")
+    x("drop table checks")
+    # sections get an INTEGER PRIMARY KEY: the full-text index refers to rows by it, and VACUUM
+    # may renumber an implicit rowid.
+    x("""create table sections_v2 (section_no integer primary key, report_id text not null,
+         section_id text not null, text text, unique (report_id, section_id))""")
+    x("insert into sections_v2 (report_id, section_id, text) select report_id, section_id, text "
+      "from sections order by rowid")
+    x("drop table sections")
+    x("alter table sections_v2 rename to sections")
+    x("""create virtual table sections_fts using fts5(text, content='sections',
+         content_rowid='section_no', tokenize='trigram')""")
+    x("""create virtual table reports_fts using fts5(title, content='reports',
+         content_rowid='report_no', tokenize='trigram')""")
+    x("""create trigger sections_fts_ai after insert on sections begin
+         insert into sections_fts(rowid, text) values (new.section_no, new.text); end""")
+    x("""create trigger sections_fts_ad after delete on sections begin
+         insert into sections_fts(sections_fts, rowid, text) values ('delete', old.section_no, old.text); end""")
+    x("""create trigger sections_fts_au after update on sections begin
+         insert into sections_fts(sections_fts, rowid, text) values ('delete', old.section_no, old.text);
+         insert into sections_fts(rowid, text) values (new.section_no, new.text); end""")
+    x("""create trigger reports_fts_ai after insert on reports when new.report_no is not null begin
+         insert into reports_fts(rowid, title) values (new.report_no, new.title); end""")
+    x("""create trigger reports_fts_ad after delete on reports when old.report_no is not null begin
+         insert into reports_fts(reports_fts, rowid, title) values ('delete', old.report_no, old.title); end""")
+    x("""create trigger reports_fts_au after update of title, report_no on reports begin
+         insert into reports_fts(reports_fts, rowid, title) select 'delete', old.report_no, old.title
+           where old.report_no is not null;
+         insert into reports_fts(rowid, title) select new.report_no, new.title
+           where new.report_no is not null; end""")
+    x("insert into sections_fts(sections_fts) values ('rebuild')")
+    x("insert into reports_fts(reports_fts) values ('rebuild')")
+    for tbl in WIDE_TABLES:
+        x(f"create table wide_{tbl} (report_no integer primary key)")
+
+
+WIDE_TABLES = ("t2", "t3", "t4")
+
+
+def sync_schema(db: Database) -> None:
+    """Refresh what derives from the templates: ``cell_defs`` rows, wide columns and the views.
+
+    Idempotent and cheap when nothing changed. A template cell added to ``govcrawl.templates`` gets
+    its wide column (backfilled from ``cell_values``) and its place in the views here, not in a
+    migration, so the migrations never depend on the current template definitions.
+    """
+    with db.conn:
+        for d in codebook.cell_defs():
+            db.execute(
+                """insert into cell_defs (cell_id, tbl, block, row_id, col_id, block_label, row_label,
+                   col_label, unit, value_type, templates) values (?,?,?,?,?,?,?,?,?,?,?)
+                   on conflict (cell_id) do update set tbl = excluded.tbl, block = excluded.block,
+                   row_id = excluded.row_id, col_id = excluded.col_id, block_label = excluded.block_label,
+                   row_label = excluded.row_label, col_label = excluded.col_label, unit = excluded.unit,
+                   value_type = excluded.value_type, templates = excluded.templates
+                   where (tbl, block, row_id, col_id, block_label, row_label, col_label, unit, value_type,
+                          templates) is not (excluded.tbl, excluded.block, excluded.row_id,
+                          excluded.col_id, excluded.block_label, excluded.row_label, excluded.col_label,
+                          excluded.unit, excluded.value_type, excluded.templates)""",
+                [d.cell_id, d.tbl, d.block, d.row_id, d.col_id, d.block_label, d.row_label,
+                 d.col_label, d.unit, d.value_type, d.templates])
+        defs = wide_cell_defs(db)
+        for tbl in WIDE_TABLES:
+            have = {c.name for c in db[f"wide_{tbl}"].columns}
+            new = [d for d in defs if d["tbl"] == tbl and d["cell_id"] not in have]
+            for d in new:
+                db.execute(f'alter table wide_{tbl} add column "{d["cell_id"]}" numeric')
+            if new and db.execute("select 1 from cell_values limit 1").fetchone():
+                _backfill_wide(db, tbl, new)
+        for name, sql in view_sql(defs).items():
+            current = db.execute("select sql from sqlite_master where type = 'view' and name = ?",
+                                 [name]).fetchone()
+            wanted = f"CREATE VIEW {name} AS {sql}"
+            if current is None or current[0] != wanted:
+                db.execute(f"drop view if exists {name}")
+                db.execute(wanted)
+
+
+def wide_cell_defs(db: Database) -> list[dict]:
+    """Template cells (``templates`` not empty) in codebook order: the wide columns."""
+    order = {d.cell_id: i for i, d in enumerate(codebook.cell_defs())}
+    rows = db.execute("select cell_no, cell_id, tbl, templates from cell_defs where templates != ''")
+    defs = [dict(zip(("cell_no", "cell_id", "tbl", "templates"), r)) for r in rows]
+    return sorted(defs, key=lambda d: (d["tbl"], order.get(d["cell_id"], len(order)), d["cell_id"]))
+
+
+def _backfill_wide(db: Database, tbl: str, new: list[dict]) -> None:
+    db.execute(f"""insert or ignore into wide_{tbl} (report_no) select distinct v.report_no
+                   from cell_values v join cell_defs d using (cell_no) where d.tbl = ?""", [tbl])
+    for d in new:
+        db.execute(f'''update wide_{tbl} set "{d["cell_id"]}" = (select value from cell_values v
+                       where v.report_no = wide_{tbl}.report_no and v.cell_no = ?)''', [d["cell_no"]])
+
+
+# --- views: the common questions, one row per current report or per group -----------------------
+
+_META = """r.report_id, r.site_id, s.name as site_name, s.division_code,
+       substr(s.division_code, 1, 2) as province_code, substr(s.division_code, 1, 4) as city_code,
+       r.agency, r.year, r.template, r.checks_failed"""
+_FROM = "reports r left join sites s using (site_id)"
+_T3_SUMS = {
+    "new_total": ["new"], "carry_in_total": ["carry_in"], "open_total": ["open"],
+    "partial_total": ["partial"],
+    "deny_total": ["deny_secret", "deny_law", "deny_security", "deny_third_party", "deny_internal",
+                   "deny_process", "deny_case_file", "deny_query"],
+    "unable_total": ["unable_not_held", "unable_need_create", "unable_unclear"],
+    "reject_total": ["reject_petition", "reject_repeat", "reject_publication", "reject_mass",
+                     "reject_confirm"],
+    "other_total": ["other", "other_no_correction", "other_no_fee", "other_misc"],
+    "handled_total": ["handled_total"], "carry_out_total": ["carry_out"],
+}
+_T4_SUMS = ("rev_total", "lit_direct_total", "lit_after_review_total")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _wide_view(defs: list[dict], tbl: str, where: str = "") -> str:
+    cols = ",\n       ".join(f'w.{_q(d["cell_id"])} as {codebook.wide_name(d["cell_id"])}' for d in defs)
+    return (f"select {_META},\n       {cols}\nfrom {_FROM} join wide_{tbl} w on w.report_no = r.report_no\n"
+            f"where r.is_current = 1{where}")
+
+
+def _rollup(group: list[tuple[str, str]], have: set[str]) -> str:
+    keys = ", ".join(f"{expr} as {name}" for name, expr in group)
+    sums = []
+    for name, rows in _T3_SUMS.items():
+        terms = [f'ifnull(sum(w3.{_q(f"t3.{r}.total")}), 0)' for r in rows if f"t3.{r}.total" in have]
+        sums.append(f"{' + '.join(terms) or 'null'} as {name}")
+    sums += [f'sum(w4.{_q("t4.cases." + c)}) as {c}' for c in _T4_SUMS if "t4.cases." + c in have]
+    names = ", ".join(name for name, _ in group)
+    return (f"select {keys}, count(*) as reports, count(w3.report_no) as reports_with_table3,\n"
+            f"       sum(r.checks_failed > 0) as reports_with_failed_checks,\n       "
+            + ",\n       ".join(sums)
+            + f"\nfrom {_FROM} left join wide_t3 w3 on w3.report_no = r.report_no"
+              f" left join wide_t4 w4 on w4.report_no = r.report_no\n"
+              f"where r.is_current = 1 group by {names} order by {names}")
+
+
+def view_sql(defs: list[dict]) -> dict[str, str]:
+    """{view name: select} for the long compatibility views, the wide views and the rollups."""
+    have = {d["cell_id"] for d in defs}
+    out = {
+        "cells": """select r.report_id, d.tbl, d.block, d.row_id, d.col_id, d.cell_id, v.value,
+       v.value_text, v.raw, v.unit, v.null_reason, rl.label as row_label, cl.label as col_label
+from cell_values v join reports r on r.report_no = v.report_no join cell_defs d on d.cell_no = v.cell_no
+left join labels rl on rl.label_no = v.row_label_no left join labels cl on cl.label_no = v.col_label_no""",
+        "checks": """select r.report_id, d.check_id, d.kind, k.status, d.expr, k.detail
+from check_results k join reports r on r.report_no = k.report_no join check_defs d on d.check_no = k.check_no""",
+        "current_reports": f"""select {_META}, r.title, r.published, r.url, r.fetched_at, r.payload_sha256,
+       r.capture_id, r.warc_file, r.warc_offset, r.parser_version, r.cells_found, r.tables_from
+from {_FROM} where r.is_current = 1""",
+        "t3_current": _wide_view([d for d in defs if d["tbl"] == "t3"], "t3"),
+        "t4_current": _wide_view([d for d in defs if d["tbl"] == "t4"], "t4"),
+    }
+    for version in codebook.TEMPLATES:
+        t2 = [d for d in defs if d["tbl"] == "t2" and version in d["templates"].split()]
+        out[f"t2_{version}_current"] = _wide_view(t2, "t2", f" and r.template = '{version}'")
+    out["rollup_year"] = _rollup([("year", "r.year")], have)
+    out["rollup_province_year"] = _rollup([("province_code", "substr(s.division_code, 1, 2)"),
+                                           ("year", "r.year")], have)
+    out["rollup_city_year"] = _rollup([("city_code", "substr(s.division_code, 1, 4)"),
+                                       ("year", "r.year")], have)
+    out["reports_failing_checks"] = f"""select {_META}, r.url, count(*) as printed_checks_failed,
+       group_concat(d.check_id, ' ') as failed_checks, group_concat(k.detail, '; ') as details
+from {_FROM} join check_results k on k.report_no = r.report_no and k.status = 'fail'
+join check_defs d on d.check_no = k.check_no and d.kind = 'printed'
+where r.is_current = 1 group by r.report_no order by r.site_id, r.year, r.url"""
+    return out
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -140,9 +356,11 @@ class Archive:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.path)
+        self.db.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL may wait for readers
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
         migrations.apply(self.db)
+        sync_schema(self.db)
+        self._load_keys()
 
     def close(self) -> None:
         self.db.close()
@@ -213,20 +431,32 @@ class Archive:
         """Write one report (the dict of ``ExtractedReport.to_dict()``) with its cells and checks.
 
         ``capture`` is the captures row of the document's response. Older versions of the same
-        URL stay in the archive with ``is_current = 0``.
+        URL stay in the archive with ``is_current = 0``. The wide tables and the full-text index
+        are written in the same transaction, so readers never see a half-written report.
         """
         sha = capture["payload_sha256"]
         report_id = report_id_for(site_id, url, sha)
-        existing = list(self.db.query("select first_seen_at from reports where report_id = ?", [report_id]))
-        is_new = not existing
-        now = utcnow()
         cells = report.get("cells") or {}
         checks = report.get("checks") or []
-        with self.db.conn:
+        try:
+            return self._save(report_id, site_id, url, sha, capture, report, cells, checks,
+                              attachments, tables_from)
+        except BaseException:
+            self._load_keys()  # keys cached during the rolled-back transaction no longer exist
+            raise
+
+    def _save(self, report_id, site_id, url, sha, capture, report, cells, checks, attachments,
+              tables_from) -> StoredReport:
+        with self.db.atomic():  # one transaction: a kill never leaves half a report
+            row = self.db.execute("select report_no, first_seen_at from reports where report_id = ?",
+                                  [report_id]).fetchone()
+            is_new = row is None
+            report_no, first_seen_at = (self.next_report_no(), None) if is_new else row
+            now = utcnow()
             self.db.execute("update reports set is_current = 0 where site_id = ? and url = ? "
                             "and report_id != ?", [site_id, url, report_id])
             self.db["reports"].upsert(
-                {"report_id": report_id, "site_id": site_id, "url": url,
+                {"report_id": report_id, "report_no": report_no, "site_id": site_id, "url": url,
                  "title": report.get("title"), "agency": report.get("agency"),
                  "year": report.get("year"), "published": report.get("published"),
                  "template": report.get("template"), "kind": report.get("kind"),
@@ -240,26 +470,92 @@ class Archive:
                  "images": json.dumps(report.get("images") or [], ensure_ascii=False),
                  "extra_tables": json.dumps(report.get("extra_tables") or [], ensure_ascii=False),
                  "tables_from": tables_from or url,
-                 "first_seen_at": existing[0]["first_seen_at"] if existing else now,
-                 "last_seen_at": now, "removed_at": None},
+                 "first_seen_at": first_seen_at or now, "last_seen_at": now, "removed_at": None},
                 pk="report_id",
             )
-            for table in ("cells", "checks", "sections", "attachments"):
+            for table in ("cell_values", "check_results", *(f"wide_{t}" for t in WIDE_TABLES)):
+                self.db.execute(f"delete from {table} where report_no = ?", [report_no])
+            for table in ("sections", "attachments"):
                 self.db.execute(f"delete from {table} where report_id = ?", [report_id])
-            self.db["cells"].insert_all(self._cell_rows(report_id, cells))
-            self.db["checks"].insert_all(
-                {"report_id": report_id, "check_id": c["id"], "kind": c.get("kind"),
-                 "status": c.get("status"), "expr": c.get("expr"), "detail": c.get("detail")}
-                for c in checks
-            )
-            self.db["sections"].insert_all(
-                {"report_id": report_id, "section_id": sid, "text": text}
-                for sid, text in (report.get("sections") or {}).items() if text
-            )
+            cell_rows = list(self.cell_rows(report_no, cells))
+            self.db.conn.executemany("insert into cell_values values (?,?,?,?,?,?,?,?,?)", cell_rows)
+            self.db.conn.executemany("insert into check_results values (?,?,?,?)",
+                                     self.check_rows(report_no, checks))
+            for sql, params in self.wide_rows(report_no, cell_rows):
+                self.db.execute(sql, params)
+            self.db.conn.executemany(
+                "insert into sections (report_id, section_id, text) values (?,?,?)",
+                [(report_id, sid, text) for sid, text in (report.get("sections") or {}).items() if text])
             if attachments:
                 self.db["attachments"].insert_all(
                     dict(a, report_id=report_id) for a in attachments)
         return StoredReport(report_id, is_new)
+
+    # --- integer keys: the bulk loader in bench/archive.py uses these too ---------------------
+
+    def next_report_no(self) -> int:
+        return self.db.execute("select coalesce(max(report_no), 0) + 1 from reports").fetchone()[0]
+
+    def cell_no(self, cell_id: str) -> int:
+        if cell_id not in self._cell_nos:
+            tbl, block, row_id, col_id = split_cell_id(cell_id)
+            self.db.execute("insert or ignore into cell_defs (cell_id, tbl, block, row_id, col_id, templates) "
+                            "values (?,?,?,?,?,'')", [cell_id, tbl, block, row_id, col_id])
+            self._cell_nos[cell_id] = self.db.execute(
+                "select cell_no from cell_defs where cell_id = ?", [cell_id]).fetchone()[0]
+        return self._cell_nos[cell_id]
+
+    def label_no(self, label: str | None) -> int | None:
+        if label is None:
+            return None
+        if label not in self._label_nos:
+            self.db.execute("insert or ignore into labels (label) values (?)", [label])
+            self._label_nos[label] = self.db.execute(
+                "select label_no from labels where label = ?", [label]).fetchone()[0]
+        return self._label_nos[label]
+
+    def check_no(self, check_id: str, kind: str | None, expr: str | None) -> int:
+        key = (check_id, kind, expr)
+        if key not in self._check_nos:
+            self.db.execute("insert or ignore into check_defs (check_id, kind, expr) values (?,?,?)", key)
+            self._check_nos[key] = self.db.execute(
+                "select check_no from check_defs where check_id = ? and kind is ? and expr is ?",
+                key).fetchone()[0]
+        return self._check_nos[key]
+
+    def _load_keys(self) -> None:
+        self._cell_nos = dict(self.db.execute("select cell_id, cell_no from cell_defs"))
+        self._label_nos = dict(self.db.execute("select label, label_no from labels"))
+        self._check_nos = {(i, k, e): n for n, i, k, e in
+                           self.db.execute("select check_no, check_id, kind, expr from check_defs")}
+        self._wide_cols = {no: (tbl, cid) for no, cid, tbl in
+                           ((d["cell_no"], d["cell_id"], d["tbl"]) for d in wide_cell_defs(self.db))}
+
+    def cell_rows(self, report_no: int, cells: dict) -> Iterable[tuple]:
+        """cell_values rows: (report_no, cell_no, value, value_text, raw, unit, null_reason, labels)."""
+        for cell_id, cell in cells.items():
+            value, value_text = numeric(cell.get("value"))
+            yield (report_no, self.cell_no(cell_id), value, value_text, cell.get("raw"), cell.get("unit"),
+                   cell.get("null_reason"), self.label_no(cell.get("row_label")),
+                   self.label_no(cell.get("col_label")))
+
+    def check_rows(self, report_no: int, checks: list[dict]) -> list[tuple]:
+        return [(report_no, self.check_no(c["id"], c.get("kind"), c.get("expr")), c.get("status"),
+                 c.get("detail")) for c in checks]
+
+    def wide_rows(self, report_no: int, cell_rows: list[tuple]) -> list[tuple[str, list]]:
+        """One insert per table 二/三/四 the report has cells of, into wide_t2/t3/t4."""
+        by_table: dict[str, dict[str, Any]] = {}
+        for row in cell_rows:
+            if row[1] in self._wide_cols:
+                tbl, cell_id = self._wide_cols[row[1]]
+                by_table.setdefault(tbl, {})[cell_id] = row[2]
+        out = []
+        for tbl, values in by_table.items():
+            cols = ", ".join(f'"{c}"' for c in values)
+            out.append((f"insert into wide_{tbl} (report_no, {cols}) values (?{', ?' * len(values)})",
+                        [report_no, *values.values()]))
+        return out
 
     def stored_matches(self, report_id: str, report: dict, tables_from: str) -> bool:
         """Would saving ``report`` under ``report_id`` change any stored cell, check or section?"""
@@ -303,7 +599,7 @@ class Archive:
             "select report_id, url from reports where site_id = ? and is_current = 1 "
             "and removed_at is null", [site_id]) if r["url"] not in seen]
         now = utcnow()
-        with self.db.conn:
+        with self.db.atomic():
             for report_id in gone:
                 self.db.execute("update reports set removed_at = ? where report_id = ?", [now, report_id])
         return len(gone)

@@ -1,8 +1,59 @@
 """Per-site counters of a crawl run and the summary a person reads at the end of it."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+
+# What an operator does about a failure depends on its kind, not its exact wording.
+FAILURE_KINDS = ("down", "moved", "blocks us", "trap", "too large", "other")
+_KIND_WORDS = (
+    ("trap", ("page budget", "javascript redirects", "max redirections")),
+    ("blocks us", ("robots.txt", "retry-after")),
+    ("moved", ("soft 404", "redirect", "outside the allowed domains", "outside every registry site")),
+    ("too large", ("maxsize", "max size", "cancel", "exceeds")),
+    ("down", ("timeout", "took longer", "connection", "refused", "reset", "lost", "dataloss",
+              "data loss", "resolve", "dns", "tunnel", "partial")),
+)
+
+
+def failure_kind(reason: str, status: int | None = None) -> str:
+    """down (5xx, timeouts, resets) | moved (404/410, redirects, soft 404s) | blocks us (401/403/
+    429/451, robots.txt) | trap (page budget) | too large | other."""
+    if status in (401, 403, 407, 429, 451):
+        return "blocks us"
+    if status in (404, 410) or (status and 300 <= status < 400):
+        return "moved"
+    if status and status >= 500:
+        return "down"
+    low = (reason or "").lower()
+    for kind, words in _KIND_WORDS:
+        if any(w in low for w in words):
+            return kind
+    return "other"
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def reason_key(reason: str) -> str:
+    """The reason without the URLs in it, so the same failure on many URLs groups as one."""
+    return _URL.sub("<url>", reason or "").strip()
+
+
+def site_verdict(site: dict) -> str:
+    """One line an operator reads: ok, or FAILED with what the listing errors say (down/moved/…)."""
+    errors = site.get("errors") or []
+    if site.get("listing_pages", 0) == 0:
+        listing = [failure_kind(e["reason"], e.get("status")) for e in errors
+                   if e["reason"].startswith("listing")] or [failure_kind(e["reason"], e.get("status"))
+                                                               for e in errors]
+        kind = Counter(listing).most_common(1)[0][0] if listing else "no listing response"
+        return f"FAILED: {kind} (no listing page could be read)"
+    if errors:
+        kinds = Counter(failure_kind(e["reason"], e.get("status")) for e in errors)
+        return "ok, some failed: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common())
+    return "ok"
 
 
 @dataclass
@@ -74,15 +125,17 @@ def format_summary(summary: dict) -> str:
         f"{'site':<28}{'pages':>6}{'reports':>8}{'new':>5}{'checks✗':>8}{'robots':>7}{'errors':>7}  status",
     ]
     for site_id, s in summary["sites"].items():
-        status = "FAILED (no listing page could be read)" if s["listing_pages"] == 0 else "ok"
+        status = site_verdict(s)
         lines.append(f"{site_id:<28}{s['pages_fetched']:>6}{s['reports']:>8}{s['new_reports']:>5}"
                      f"{s['check_failures']:>8}{s['robots_blocked']:>7}{len(s['errors']):>7}  {status}")
     errors = [(site_id, e) for site_id, s in summary["sites"].items() for e in s["errors"]]
     if errors:
-        lines += ["", "Errors by site and reason:"]
-        grouped = Counter((site_id, e["reason"]) for site_id, e in errors)
-        for (site_id, reason), n in sorted(grouped.items()):
-            urls = [e["url"] for sid, e in errors if sid == site_id and e["reason"] == reason]
-            more = f" (+{n - 1} more)" if n > 1 else ""
-            lines.append(f"  {site_id}: {reason} ×{n}: {urls[0]}{more}")
+        lines += ["", "Failures by site, kind and reason:"]
+        grouped: dict[tuple, list[str]] = {}
+        for site_id, e in errors:
+            key = (site_id, failure_kind(e["reason"], e.get("status")), reason_key(e["reason"]))
+            grouped.setdefault(key, []).append(e["url"])
+        for (site_id, kind, reason), urls in sorted(grouped.items()):
+            more = f" (+{len(urls) - 1} more)" if len(urls) > 1 else ""
+            lines.append(f"  {site_id}: [{kind}] {reason} ×{len(urls)}: {urls[0]}{more}")
     return "\n".join(lines)

@@ -16,10 +16,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from govcrawl import discovery
+from govcrawl import content, discovery
 from govcrawl.run import CrawlRun
 
 progress = logging.getLogger("govcrawl.crawl")
+
+MAX_JS_REDIRECTS = 3  # JavaScript redirect shells followed in a row
 
 
 class ReportsSpider(scrapy.Spider):
@@ -52,11 +54,42 @@ class ReportsSpider(scrapy.Spider):
 
     # --- callbacks ---------------------------------------------------------------------------------
 
+    def _shell_or_soft_404(self, response):
+        """None for a real page; else the requests to make instead (a JavaScript redirect shell is
+        followed when its target is in scope; a soft 404 is recorded with its reason)."""
+        site_id, role = response.meta["site_id"], response.meta.get("role", "page")
+        header = _content_type(response)
+        target = content.js_redirect_target(response.body, response.url, header)
+        if target:
+            hops = response.meta.get("js_redirects", 0)
+            if not self._allowed(site_id, target):
+                self._record_failure(site_id, response.url,
+                                     f"{role}: JavaScript redirect out of scope: {target}", response.status)
+            elif hops >= MAX_JS_REDIRECTS:
+                self._record_failure(site_id, response.url,
+                                     f"{role}: more than {MAX_JS_REDIRECTS} JavaScript redirects", response.status)
+            else:
+                progress.info("[%s] JavaScript redirect %s -> %s", site_id, response.url, target)
+                meta = {k: response.meta[k] for k in ("site_id", "role", "listing_depth", "link_text")
+                        if k in response.meta}
+                meta["js_redirects"] = hops + 1
+                return [response.request.replace(url=target, meta=meta)]
+            return []
+        reason = content.soft_404_reason(response.body, header)
+        if reason:
+            self._record_failure(site_id, response.url, f"{role}: {reason}", response.status)
+            return []
+        return None
+
     def parse_listing(self, response):
         site_id = response.meta["site_id"]
         depth = response.meta.get("listing_depth", 0)
+        instead = self._shell_or_soft_404(response)
+        if instead is not None:
+            yield from instead
+            return
         self.run.summary.site(site_id).listing_pages += 1
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) and content.sniff_mime(response.body) != "text/html":
             return
         max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
         links = discovery.extract_links(response.body, response.url)
@@ -81,9 +114,13 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_report(self, response):
         site_id = response.meta["site_id"]
+        instead = self._shell_or_soft_404(response)
+        if instead is not None:
+            yield from instead
+            return
         page = _fetched(response, response.meta.get("link_text", ""))
         attachments = []
-        if isinstance(response, TextResponse):
+        if content.sniff_mime(response.body, page["content_type"]) == "text/html":
             limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS", 10)
             attachments = [a.url for a in discovery.attachment_links(response.body, response.url)
                            if self._allowed(site_id, a.url)][:limit]
@@ -126,15 +163,23 @@ class ReportsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         role = request.meta.get("role", "page")
-        if role == "listing":
+        self._record_failure(site_id, request.url, f"{role}: {reason}", status)
+
+    def _record_failure(self, site_id, url: str, reason: str, status: int | None) -> None:
+        if reason.startswith("listing:"):
             self.run.listing_failures.add(site_id)
-        self.run.summary.error(site_id, request.url, f"{role}: {reason}", status)
-        self.run.archive.record_error(self.run.run_id, site_id or "", request.url,
-                                      f"{role}: {reason}", status)
+        self.run.summary.error(site_id, url, reason, status)
+        self.run.archive.record_error(self.run.run_id, site_id or "", url, reason, status)
+
+
+def _content_type(response) -> str | None:
+    content_type = response.headers.get("Content-Type")
+    return content_type.decode("latin-1") if content_type else None
 
 
 def _fetched(response, link_text: str) -> dict:
-    content_type = response.headers.get("Content-Type")
+    # What the bytes are (a PDF labelled text/html, a GBK page labelled UTF-8) decides, not the
+    # header; the raw header stays in the WARC record.
     return {"url": response.url, "body": response.body,
-            "content_type": content_type.decode("latin-1") if content_type else None,
+            "content_type": content.corrected_content_type(response.body, _content_type(response)),
             "capture": response.meta.get("capture") or {}, "link_text": link_text}

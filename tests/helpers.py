@@ -15,3 +15,46 @@ def file_response(name: str, url: str, *, meta: dict | None = None, content_type
     cls = HtmlResponse if content_type.startswith("text/html") else Response
     kwargs = {"encoding": "utf-8"} if cls is HtmlResponse and "charset" in content_type else {}
     return cls(url=url, body=body, request=request, headers={"Content-Type": content_type}, **kwargs)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+
+
+def crawl_command(registry: Path, db: Path, warc_dir: Path, *settings: str) -> list[str]:
+    """`scrapy crawl reports` against a registry, fast settings for loopback test servers."""
+    import sys
+
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
+           "-s", f"GOVCRAWL_DB={db}", "-s", f"GOVCRAWL_WARC_DIR={warc_dir}",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.01", "-s", "LOG_LEVEL=INFO"]
+    for s in settings:
+        cmd += ["-s", s]
+    return cmd
+
+
+def crawl_env() -> dict:
+    import os
+
+    return dict(os.environ, GOVCRAWL_LOOPBACK_ONLY="1")
+
+
+def run_crawl(registry: Path, db: Path, warc_dir: Path, *settings: str, timeout: int = 300):
+    """Run one crawl to completion in a subprocess; fail the test with its log if it fails."""
+    import subprocess
+
+    result = subprocess.run(crawl_command(registry, db, warc_dir, *settings), cwd=ROOT,
+                            env=crawl_env(), capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result
+
+
+def query(db: Path, sql: str, params=()) -> list[dict]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()

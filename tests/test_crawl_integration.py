@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.mirror import serve_mirror
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "data" / "demo"
+from helpers import DEMO, ROOT, crawl_command, crawl_env, query as rows
 
 
 @pytest.fixture(scope="module")
@@ -26,20 +22,12 @@ def crawled(tmp_path_factory):
         registry = tmp / "sites.csv"
         registry.write_text(mirror.render_registry(DEMO / "sites.csv.in"), encoding="utf-8")
         db = tmp / "archive.db"
-        env = dict(os.environ, GOVCRAWL_LOOPBACK_ONLY="1")
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
-               "-s", f"GOVCRAWL_DB={db}", "-s", f"GOVCRAWL_WARC_DIR={tmp / 'warc'}",
-               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.01", "-s", "LOG_LEVEL=INFO"]
+        env = crawl_env()
+        cmd = crawl_command(registry, db, tmp / "warc")
         result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-4000:]
         yield {"db": db, "tmp": tmp, "mirror": mirror, "expected": expected, "log": result.stderr,
                "cmd": cmd, "env": env}
-
-
-def rows(db, sql, params=()):
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
 
 
 def path_of(url: str) -> str:

@@ -130,6 +130,7 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
         rep.kind, rep.reason = "not_report", f"a letter or notice about disclosure work, not an annual report: {rep.title}"
     elif links >= 3 and n_headings < 3 and not has_tables:
         rep.kind, rep.reason = "not_report", f"listing page: {links} links to reports and no report body"
+        rep.year = rep.agency = rep.published = None  # those of the listed reports, not of the page
     elif not has_tables and n_headings < 3 and not (report_title and len(full_text) > 200):
         rep.kind, rep.reason = "not_report", "no report content: no report title, section headings or template tables"
     else:
@@ -164,9 +165,7 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
             else:
                 rep.warnings.append("no template tables found")
         rep.checks = checks.evaluate(rep.template, rep.values())
-    elif rep.template == "pre2019" and has_tables:
-        pass  # all tables go to extra_tables below
-    # -- everything not mapped is kept as a labelled grid
+    # -- everything not mapped (all tables of a pre-2019 report) is kept as a labelled grid
     for i, table in enumerate(tables):
         if i in used:
             continue

@@ -40,8 +40,12 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def parse_tree(text: str):
-    text = _XML_DECL.sub("", text, count=1)
+    # control characters and lone surrogates are not allowed in lxml text nodes
+    text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
     if not text.strip():
         text = "<html></html>"
     try:
@@ -148,6 +152,10 @@ def read_html(text: str, url: str | None = None) -> Document:
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
+    if not any(k.lower() in ("pubdate", "publishdate", "firstpublishedtime") for k in meta):
+        # dates printed in the page chrome ("发布时间：2021-01-13") are the next best evidence
+        body = root.find("body")
+        doc.meta["_pagetext"] = collapse((body if body is not None else root).text_content()[:20000])
     content = _content_block(root)
     # links with report-like titles anywhere on the page: evidence for listing pages
     doc.meta["_links"] = str(sum(1 for a in root.iter("a") if "报告" in (a.text_content() or "")))

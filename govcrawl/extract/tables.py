@@ -74,10 +74,15 @@ def _vocab():
 
 _T2_KEYS, _T3_KEYS, _T4_KEYS = _vocab()
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
-_CN = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 
 
 def classify(grid: Grid) -> str | None:
+    scores = scores_of(grid)
+    kind = max(scores, key=scores.get)
+    return kind if scores[kind] >= 2 else None
+
+
+def scores_of(grid: Grid) -> dict[str, int]:
     seen: set[str] = set()
     scores = {"t2": 0, "t3": 0, "t4": 0}
     for row in grid.rows[:80]:
@@ -95,8 +100,7 @@ def classify(grid: Grid) -> str | None:
                 scores["t3"] += 1
             if k in _T4_KEYS:
                 scores["t4"] += 1
-    kind = max(scores, key=scores.get)
-    return kind if scores[kind] >= 2 else None
+    return scores
 
 
 def _numeric_row(row: list[str]) -> bool:
@@ -113,10 +117,12 @@ def group_fragments(tables) -> tuple[dict[str, list[Fragment]], list[Fragment]]:
         grid = resolve(table)
         if not grid.rows:
             continue
-        frag = Fragment(i, grid, classify(grid))
-        if frag.kind is None and prev is not None and prev.kind and grid.width == prev.grid.width \
-                and all(_numeric_row(r) or not any(x.strip() for x in r) for r in grid.rows):
-            frag.kind = prev.kind  # a page's worth of bare numbers after a header fragment
+        scores = scores_of(grid)
+        best = max(scores, key=scores.get)
+        frag = Fragment(i, grid, best if scores[best] >= 2 else None)
+        if frag.kind is None and prev is not None and prev.kind and grid.width == prev.grid.width and (
+                scores[prev.kind] >= 1 or all(_numeric_row(r) or not any(x.strip() for x in r) for r in grid.rows)):
+            frag.kind = prev.kind  # a short continuation (a row or two, or bare numbers) of the previous table
         if frag.kind:
             by_kind.setdefault(frag.kind, []).append(frag)
         else:
@@ -241,7 +247,7 @@ def _t3_header(g: Grid, tpl: templates.Template, row_cores: set[str]) -> tuple[i
     col_keys = {L.key(c.label): c.id for c in tpl.t3_columns}
     body = 0
     for ri, row in enumerate(g.rows[:12]):
-        if any(L.core(t) in row_cores for t in row[:4] if t and not looks_numeric(t)):
+        if any(L.core(t) in row_cores for t in row[:3] if t and not looks_numeric(t)):
             body = ri
             break
     else:
@@ -326,7 +332,6 @@ def _t3_matcher(tpl: templates.Template):
 
 def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None:
     row_cores = {L.core(r.label) for r in tpl.t3_rows} | {L.core(lbl) for lbl, _ in tpl.t3_groups.values()}
-    row_cores.discard("总计")
     match = _t3_matcher(tpl)
     colmap: dict[int, str] = {}
     col_text: dict[str, str] = {}
@@ -366,7 +371,8 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
             r, note = match(path)
             if r is None:
                 if note:
-                    out.warnings.append(f"table 三: {note}")
+                    figures = ", ".join(L.collapse(_pick(g, ri, cols)) or "blank" for cols in inv.values())
+                    out.warnings.append(f"table 三: {note} (figures as printed: {figures})")
                 elif any(row[c].strip() for c in colmap) and path:
                     out.warnings.append(f"table 三: unmatched row {L.collapse(path[-1])!r}")
                 continue

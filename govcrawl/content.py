@@ -1,0 +1,235 @@
+"""What a fetched body really is, judged from its bytes: pure functions, no Scrapy.
+
+Government sites label things wrongly: PDFs served as ``text/html``, GBK pages declared UTF-8,
+"page not found" pages answered with 200 (soft 404s), and empty shells whose only content is a
+``window.location = "…"`` script. The spider asks these functions before it trusts a response.
+
+    sniff_mime(body, header_content_type)        -> "application/pdf", "text/html", …
+    resolve_charset(body, header_content_type)   -> ("gb18030", "meta")
+    effective_content_type(body, header)         -> "text/html; charset=gb18030"
+    soft_404_reason(body, content_type)          -> "soft 404: 页面不存在" | None
+    js_redirect_target(body, base_url)           -> absolute URL | None
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from urllib.parse import urljoin, urlsplit
+
+__all__ = ["sniff_mime", "resolve_charset", "effective_content_type", "soft_404_reason",
+           "js_redirect_target", "visible_text"]
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_HTMLISH = re.compile(rb"<\s*(html|head|body|meta|title|div|p|table|span|br|script|a|!doctype)\b", re.I)
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # OLE2: .doc/.xls/.wps
+    (b"\x1f\x8b", "application/gzip"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"Rar!", "application/x-rar-compressed"),
+)
+
+
+def _header_mime(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime or None
+
+
+def sniff_mime(body: bytes, content_type: str | None = None) -> str:
+    """The MIME type the bytes show, whatever the header claims; the header's only when the
+    bytes say nothing definite (plain text vs. unknown binary)."""
+    head = body[:1024]
+    stripped = head.lstrip()
+    if stripped.startswith(b"%PDF-") or b"%PDF-" in head:
+        return "application/pdf"
+    if body.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as z:
+                names = set(z.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = set()
+        if "word/document.xml" in names:
+            return DOCX
+        if "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "application/zip"
+    for magic, mime in _MAGIC:
+        if stripped.startswith(magic):
+            return mime
+    if _HTMLISH.search(body[:4096]):
+        return "text/html"
+    declared = _header_mime(content_type)
+    sample = body[:8192]
+    binary = bool(sample) and (sample.count(b"\x00") > len(sample) // 100 or
+                               sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27) > len(sample) * 0.05)
+    if binary:
+        return declared if declared and not declared.startswith("text/") else "application/octet-stream"
+    if declared and (declared.startswith("text/") or declared in ("application/json", "application/xml")):
+        return declared
+    return "text/plain"
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_GB = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "gb18030"}
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    if name in _GB:
+        return "gb18030"  # the superset: what GB2312/GBK labels mean in practice
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decodes(body: bytes, codec: str) -> bool:
+    try:
+        body.decode(codec)
+        return True
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def resolve_charset(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(codec, evidence) for a text body.
+
+    A BOM decides. Otherwise the declared charsets (header, then <meta>) and the usual suspects
+    are tried strictly, and the evidence that decodes cleanly wins. Clean UTF-8 is preferred over
+    a GB declaration when the body holds non-ASCII bytes: GBK text is almost never valid UTF-8,
+    while UTF-8 text often "decodes" as GB18030 into mojibake without a single error.
+    """
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return codec, "bom"
+    declared: list[tuple[str, str]] = []
+    m = _HEADER_CHARSET.search(content_type or "")
+    if m and _codec(m.group(1)):
+        declared.append((_codec(m.group(1)), "header"))
+    m = _META_CHARSET.search(body[:8192])
+    if m and _codec(m.group(1).decode("ascii", "ignore")):
+        declared.append((_codec(m.group(1).decode("ascii", "ignore")), "meta"))
+    non_ascii = not body.isascii()
+    if non_ascii and _decodes(body, "utf-8"):
+        source = next((src for codec, src in declared if codec == "utf-8"), "bytes")
+        return "utf-8", source
+    for codec, source in declared:
+        if _decodes(body, codec):
+            return codec, source
+    if _decodes(body, "gb18030"):
+        return "gb18030", "bytes"
+    candidates = [c for c, _ in declared] + ["utf-8", "gb18030"]
+    best = min(candidates, key=lambda c: body.decode(c, "replace").count("\ufffd"))
+    return best, "fewest replacement characters"
+
+
+def effective_content_type(body: bytes, content_type: str | None = None) -> str:
+    """The Content-Type the bytes justify: sniffed MIME, plus the resolved charset for text."""
+    mime = sniff_mime(body, content_type)
+    if mime.startswith("text/") or mime in ("application/json", "application/xml"):
+        return f"{mime}; charset={resolve_charset(body, content_type)[0]}"
+    return mime
+
+
+def decode_text(body: bytes, content_type: str | None = None) -> str:
+    return body.decode(resolve_charset(body, content_type)[0], "replace")
+
+
+_DROP = re.compile(r"(?is)<(script|style|noscript|head)\b.*?</\1\s*>|<!--.*?-->")
+_TAG = re.compile(r"(?s)<[^>]{0,2000}>")
+_TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", _TAG.sub(" ", _DROP.sub(" ", html))).strip()
+
+
+SOFT_404_PHRASES = ("页面不存在", "页面未找到", "找不到页面", "找不到您要访问的页面", "页面已删除",
+                    "页面已被删除", "信息已删除", "文章不存在", "信息不存在", "内容不存在", "该信息已撤销",
+                    "访问的页面不存在", "Page Not Found", "404 Not Found")
+SOFT_404_MAX_TEXT = 1500  # a real report page is far longer than an error page
+
+
+def soft_404_reason(body: bytes, content_type: str | None = None) -> str | None:
+    """'soft 404: <phrase>' for a 200 page that says it is not there, else None.
+
+    The phrase must be in the <title>, or the page's visible text must be short: a long page that
+    merely mentions 页面不存在 somewhere is not an error page.
+    """
+    if not body or sniff_mime(body, content_type) != "text/html":
+        return None
+    html = decode_text(body[:262144], content_type)
+    m = _TITLE.search(html)
+    title = visible_text(m.group(1)) if m else ""
+    text = visible_text(html)
+    for phrase in SOFT_404_PHRASES:
+        if phrase.lower() in title.lower():
+            return f"soft 404: {phrase}"
+    if len(text) <= SOFT_404_MAX_TEXT:
+        for phrase in SOFT_404_PHRASES:
+            if phrase.lower() in text.lower():
+                return f"soft 404: {phrase}"
+    if len(text) <= 200 and re.search(r"(?<!\d)404(?!\d)", title + " " + text):
+        return "soft 404: 404"
+    return None
+
+
+_JS_REDIRECT = re.compile(
+    r"""(?:(?:window|self|top|parent|document)\s*\.\s*)?location"""
+    r"""(?:\s*\.\s*href)?\s*(?:=\s*|\.\s*(?:replace|assign)\s*\(\s*)["']([^"'<>\s]{1,2000})["']""")
+JS_SHELL_MAX_TEXT = 300  # visible text of a page that is only a redirect shell
+
+
+def js_redirect_target(body: bytes, base_url: str, content_type: str | None = None) -> str | None:
+    """The absolute http(s) URL a JavaScript redirect shell sends the browser to, else None.
+
+    Only shells count: pages with little visible text whose script assigns ``location`` (or calls
+    ``location.replace/assign``). A long page with such a script somewhere is content, not a shell.
+    """
+    if not body or len(body) > 65536 or sniff_mime(body, content_type) != "text/html":
+        return None
+    html = decode_text(body, content_type)
+    if len(visible_text(html)) > JS_SHELL_MAX_TEXT:
+        return None
+    scripts = " ".join(re.findall(r"(?is)<script\b[^>]*>(.*?)</script\s*>", html))
+    scripts += " " + " ".join(re.findall(r"""(?i)\bon(?:load)\s*=\s*["']([^"']*)""", html))
+    m = _JS_REDIRECT.search(scripts)
+    if not m:
+        return None
+    target = m.group(1).strip()
+    if re.match(r"(?i)(javascript|mailto|data|about):", target):
+        return None
+    try:
+        url = urljoin(base_url, target)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url.split("#", 1)[0]
+
+
+def corrected_content_type(body: bytes, content_type: str | None = None) -> str | None:
+    """The header when the bytes agree with it; the evidence-based type when they do not
+    (a PDF labelled text/html, a GBK page labelled UTF-8). The raw header stays in the WARC."""
+    mime = sniff_mime(body, content_type)
+    declared_mime = _header_mime(content_type)
+    if declared_mime != mime:
+        return effective_content_type(body, content_type)
+    if mime.startswith("text/"):
+        m = _HEADER_CHARSET.search(content_type or "")
+        declared = _codec(m.group(1)) if m else None
+        if declared and declared != resolve_charset(body, content_type)[0]:
+            return effective_content_type(body, content_type)
+    return content_type
