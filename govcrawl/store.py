@@ -177,7 +177,7 @@ def sync_schema(db: Database) -> None:
     its wide column (backfilled from ``cell_values``) and its place in the views here, not in a
     migration, so the migrations never depend on the current template definitions.
     """
-    with db.conn:
+    with db.atomic():  # readers never see a view dropped and not yet recreated
         for d in codebook.cell_defs():
             db.execute(
                 """insert into cell_defs (cell_id, tbl, block, row_id, col_id, block_label, row_label,
@@ -358,8 +358,11 @@ class Archive:
         self.db = Database(self.path)
         self.db.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL may wait for readers
         self.db.execute("PRAGMA journal_mode=WAL")
-        migrations.apply(self.db)
-        sync_schema(self.db)
+        # WAL + NORMAL survives a killed process intact; only a power cut can lose the last commits.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db.atomic():  # readers see the old schema or the whole new one, never between
+            migrations.apply(self.db)
+            sync_schema(self.db)
         self._load_keys()
 
     def close(self) -> None:

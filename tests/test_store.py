@@ -28,7 +28,7 @@ def capture(sha):
 
 def test_new_archive_gets_every_table(tmp_path):
     archive = Archive(tmp_path / "a.db")
-    names = set(archive.db.table_names())
+    names = set(archive.db.table_names()) | set(archive.db.view_names())
     assert {"sites", "runs", "captures", "reports", "cells", "checks", "sections", "attachments",
             "rejected", "errors"} <= names
     archive.close()
