@@ -128,3 +128,22 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_archive(tmp_path, mirro
     warcio = Path(__import__("sys").executable).parent / "warcio"
     for f in sorted((killed / "warc").glob("*.warc.gz")):
         assert subprocess.run([str(warcio), "check", str(f)], capture_output=True).returncode == 0, f
+
+
+def test_sigterm_stops_a_crawl_cleanly_with_its_run_recorded(tmp_path, mirror_copy):
+    _, _, registry = mirror_copy
+    db = tmp_path / "archive.db"
+    slow = ("DOWNLOAD_DELAY=0.2", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    proc = subprocess.Popen(crawl_command(registry, db, tmp_path / "warc", *slow), cwd=ROOT,
+                            env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and reports_in(db) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+    (run,) = query(db, "select status, ended_at, summary from runs")
+    assert run["status"] == "shutdown" and run["ended_at"]
+    assert 3 <= reports_in(db) < 17
+    warcio = Path(__import__("sys").executable).parent / "warcio"
+    for f in sorted((tmp_path / "warc").glob("*.warc.gz")):
+        assert subprocess.run([str(warcio), "check", str(f)], capture_output=True).returncode == 0, f
