@@ -17,6 +17,9 @@ from govcrawl.summary import format_summary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_ROOT = REPO_ROOT / "data" / "demo"
+# A fixed port keeps the demo's URLs (and so its report ids) the same from one run to the next,
+# so running the demo again revalidates the same archive instead of adding a copy of it.
+DEMO_PORT = 18391
 
 
 def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
@@ -28,7 +31,8 @@ def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
              delay: float = 0.05) -> int:
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
-    with serve_mirror(demo_root / "sites", quirks) as mirror, tempfile.TemporaryDirectory() as tmp:
+    with serve_mirror(demo_root / "sites", quirks, port=DEMO_PORT) as mirror, \
+            tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "demo_sites.csv"
         registry.write_text(mirror.render_registry(demo_root / "sites.csv.in"), encoding="utf-8")
         print("demo mirror serving:", ", ".join(f"{k}=http://{v}/" for k, v in sorted(mirror.hosts.items())))
