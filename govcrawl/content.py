@@ -233,3 +233,18 @@ def corrected_content_type(body: bytes, content_type: str | None = None) -> str 
         if declared and declared != resolve_charset(body, content_type)[0]:
             return effective_content_type(body, content_type)
     return content_type
+
+
+MAX_PARSE_BYTES = 8 * 1024 * 1024  # like extraction's MAX_HTML_BYTES: links beyond are not looked for
+
+
+def head_for_parsing(body: bytes, limit: int = MAX_PARSE_BYTES) -> bytes:
+    """The first ``limit`` bytes of an HTML body, cut before a tag so no character is split.
+
+    Link discovery builds a full lxml tree: a 50 MB page costs about 1 GB of memory that way, and
+    no real listing or report page is anywhere near 8 MB.
+    """
+    if limit <= 0 or len(body) <= limit:
+        return body
+    cut = body.rfind(b"<", 0, limit)
+    return body[: cut if cut > 0 else limit]

@@ -73,6 +73,8 @@ class ReportsSpider(scrapy.Spider):
                 meta = {k: response.meta[k] for k in ("site_id", "role", "listing_depth", "link_text")
                         if k in response.meta}
                 meta["js_redirects"] = hops + 1
+                if role == "report":  # the listing links the shell; the report lives at the target
+                    self.run.report_links_seen[site_id].add(target)
                 return [response.request.replace(url=target, meta=meta)]
             return []
         reason = content.soft_404_reason(response.body, header)
@@ -92,7 +94,8 @@ class ReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) and content.sniff_mime(response.body) != "text/html":
             return
         max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
-        links = discovery.extract_links(response.body, response.url)
+        html = content.head_for_parsing(response.body)  # bounded memory on a hostile 50 MB page
+        links = discovery.extract_links(html, response.url)
         progress.info("[%s] listing %s: %d report links", site_id, response.url,
                       sum(1 for link in links if link.kind == "report"))
         for link in links:
@@ -108,7 +111,7 @@ class ReportsSpider(scrapy.Spider):
             elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH", 3):
                 if self.listing_pages_requested[site_id] < max_pages:
                     yield self._listing_request(site_id, link.url, depth + 1)
-        for url in discovery.pagination_urls(response.body, response.url, max_pages=max_pages):
+        for url in discovery.pagination_urls(html, response.url, max_pages=max_pages):
             if self._allowed(site_id, url) and self.listing_pages_requested[site_id] < max_pages:
                 yield self._listing_request(site_id, url, depth)
 
@@ -122,7 +125,8 @@ class ReportsSpider(scrapy.Spider):
         attachments = []
         if content.sniff_mime(response.body, page["content_type"]) == "text/html":
             limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS", 10)
-            attachments = [a.url for a in discovery.attachment_links(response.body, response.url)
+            html = content.head_for_parsing(response.body)
+            attachments = [a.url for a in discovery.attachment_links(html, response.url)
                            if self._allowed(site_id, a.url)][:limit]
         yield from self._next_attachment(site_id, page, attachments, [])
 
