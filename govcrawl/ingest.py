@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Callable
 
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
 from govcrawl.store import Archive, report_id_for
@@ -42,12 +43,13 @@ def _cells_found(report: dict) -> int:
     return sum(1 for c in (report.get("cells") or {}).values() if c.get("null_reason") != "missing")
 
 
-def _extract(doc: Fetched) -> dict | None:
+def _extract(doc: Fetched) -> tuple[dict | None, str]:
+    """(the extraction, or None with why the document could not be read)."""
     try:
-        return extract(doc.body, url=doc.url, content_type=doc.content_type).to_dict()
+        return extract(doc.body, url=doc.url, content_type=doc.content_type).to_dict(), ""
     except UnreadableDocument as exc:
         log.warning("unreadable document %s: %s", doc.url, exc)
-        return None
+        return None, str(exc)
 
 
 @dataclass
@@ -63,10 +65,10 @@ class Built:
 
 def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
     """Extract ``page`` and its attachments; take the tables from whichever source has them."""
-    main = _extract(page)
-    extracted = [(a, _extract(a)) for a in attachments]
+    main, why = _extract(page)
+    extracted = [(a, _extract(a)[0]) for a in attachments]
     if main is None and not any(r for _, r in extracted):
-        return Built(None, "unreadable document", page.link_text)
+        return Built(None, f"unreadable document: {why}"[:500], page.link_text)
 
     best_attachment = max(
         ((a, r) for a, r in extracted if r and r.get("kind") == "report"),
@@ -78,7 +80,8 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
         main, tables_from = _adopt(main, best_attachment[1]), best_attachment[0].url
 
     if main.get("kind") != "report":
-        return Built(None, main.get("reason") or "not a report", main.get("title") or page.link_text)
+        reason = "; ".join([main.get("reason") or "not a report", *(main.get("warnings") or [])])
+        return Built(None, reason[:500], main.get("title") or page.link_text)
     rows = [
         {"url": a.url, "capture_id": a.capture.get("capture_id"),
          "payload_sha256": a.capture.get("payload_sha256"),
@@ -91,8 +94,13 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
 
 
 def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
-                  attachments: list[Fetched] = ()) -> IngestResult:
-    """Store a report (or record why it is not one); skip the work when nothing changed."""
+                  attachments: list[Fetched] = (),
+                  load_body: Callable[[str], bytes | None] | None = None) -> IngestResult:
+    """Store a report (or record why it is not one); skip the work when nothing changed.
+
+    A not-modified document may arrive without its body; ``load_body(sha256)`` reads it back from
+    the archive when it has to be extracted again after all.
+    """
     report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
     attachment_shas = [a.capture.get("payload_sha256", "") for a in attachments]
     stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
@@ -101,11 +109,14 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
         return IngestResult("report", page.url, report_id, is_new=False,
                             checks_failed=stored["checks_failed"] or 0)
 
+    for doc in (page, *attachments):
+        if not doc.body and load_body and doc.capture.get("status") == 304:
+            doc.body = load_body(doc.capture.get("payload_sha256", "")) or b""
     built = build_report(page, attachments)
     if built.report is None:
         archive.save_rejected(url=page.url, site_id=site_id, title=built.title, reason=built.reason,
                               run_id=run_id, payload_sha256=page.capture.get("payload_sha256", ""))
-        kind = "unreadable" if built.reason == "unreadable document" else "not_report"
+        kind = "unreadable" if built.reason.startswith("unreadable document") else "not_report"
         return IngestResult(kind, page.url, reason=built.reason)
     saved = archive.save_report(site_id=site_id, url=page.url, capture=page.capture,
                                 report=built.report, attachments=built.attachment_rows,

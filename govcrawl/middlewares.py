@@ -72,14 +72,23 @@ class RevalidationMiddleware:
         previous = request.meta.get("revalidating")
         if response.status != 304 or not previous:
             return response
-        body = CrawlRun.of(self.crawler).stored_body(previous["payload_sha256"])
+        run = CrawlRun.of(self.crawler)
+        request.meta["not_modified"] = True
+        known = (run.archive.known_attachments(request.url, previous["payload_sha256"])
+                 if request.meta.get("role") == "report" else None)
+        if request.meta.get("role") == "attachment" or known is not None:
+            # Nothing to discover in it: the archive knows this version and its attachments. The
+            # pipeline reads the body back from the WARC only if it has to extract again.
+            request.meta["known_attachments"] = known or []
+            return response.replace(status=200, body=b"")
+        body = run.stored_body(previous["payload_sha256"])
         if body is None:  # archive lost the payload: fetch it again unconditionally
             retry = request.replace(dont_filter=True)
             retry.headers.pop("If-None-Match", None)
             retry.headers.pop("If-Modified-Since", None)
             retry.meta["revalidating"] = None
+            retry.meta.pop("not_modified", None)
             return retry
-        request.meta["not_modified"] = True
         headers = {k: v for k, v in response.headers.items()}
         content_type = previous.get("mime")
         if content_type and b"Content-Type" not in headers:

@@ -31,6 +31,7 @@ class ArchivePipeline:
             run.archive, site_id=site_id, run_id=run.run_id,
             page=Fetched(**item["page"]),
             attachments=[Fetched(**a) for a in item.get("attachments", [])],
+            load_body=run.stored_body,
         )
         stats = run.summary.site(site_id)
         log.info("[%s] %s %s%s", site_id, _verdict(result), result.url,

@@ -589,6 +589,15 @@ class Archive:
             "select payload_sha256 from attachments where report_id = ?", [report_id])}
         return rows[0] if stored == set(attachment_shas) else None
 
+    def known_attachments(self, url: str, payload_sha256: str) -> list[str] | None:
+        """Attachment URLs of the stored report with this URL and content; None if there is none."""
+        row = self.db.execute("select report_id from reports where url = ? and payload_sha256 = ? "
+                              "limit 1", [url, payload_sha256]).fetchone()
+        if row is None:
+            return None
+        return [r[0] for r in self.db.execute(
+            "select url from attachments where report_id = ? order by url", [row[0]])]
+
     def touch_report(self, report_id: str) -> None:
         """Seen again on its site: still current, not removed."""
         self.db.execute("update reports set last_seen_at = ?, removed_at = null where report_id = ?",

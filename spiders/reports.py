@@ -117,13 +117,16 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_report(self, response):
         site_id = response.meta["site_id"]
-        instead = self._shell_or_soft_404(response)
+        known = response.meta.get("known_attachments")  # a 304 of a version the archive holds
+        instead = None if known is not None else self._shell_or_soft_404(response)
         if instead is not None:
             yield from instead
             return
+        # A redirected report is stored under its final URL: that URL is linked too, not removed.
+        self.run.report_links_seen[site_id].add(response.url)
         page = _fetched(response, response.meta.get("link_text", ""))
-        attachments = []
-        if content.sniff_mime(response.body, page["content_type"]) == "text/html":
+        attachments = known or []
+        if known is None and content.sniff_mime(response.body, page["content_type"]) == "text/html":
             limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS", 10)
             html = content.head_for_parsing(response.body)
             attachments = [a.url for a in discovery.attachment_links(html, response.url)

@@ -106,7 +106,8 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
     warnings = []
     if len(data) > MAX_HTML_BYTES:
         warnings.append(f"truncated: input is {len(data)} bytes; only the first {MAX_HTML_BYTES} bytes were read")
-        data = data[:MAX_HTML_BYTES]
+        cut = data.rfind(b"<", 0, MAX_HTML_BYTES)  # before a tag: never split a character
+        data = data[:cut if cut > 0 else MAX_HTML_BYTES]
     text, _enc, dw = decode(data, content_type)
     warnings.extend(dw)
     if kind == "html":
