@@ -11,7 +11,7 @@ import logging
 
 from scrapy import signals
 
-from govcrawl.run import CrawlRun
+from govcrawl.run import RunComponent
 from govcrawl.store import short_hash
 from govcrawl.summary import format_summary
 from govcrawl.warc import Exchange
@@ -27,18 +27,14 @@ def _header_list(headers) -> list[tuple[str, str]]:
     return out
 
 
-class CaptureExtension:
+class CaptureExtension(RunComponent):
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
     def response_downloaded(self, response, request, spider):
-        run = CrawlRun.of(self.crawler)
+        run = self.run
         site_id = request.meta.get("site_id") or run.site_for_url(response.url)
         exchange = Exchange(
             url=response.url, status=response.status, body=response.body,
@@ -57,7 +53,7 @@ class CaptureExtension:
         stats.bytes += len(response.body)
 
     def spider_closed(self, spider, reason):
-        run = CrawlRun.of(self.crawler)
+        run = self.run
         failed = run.summary.failed_sites
         status = "failed" if failed else ("finished" if reason == "finished" else reason)
         summary = run.close(status, complete=reason == "finished")

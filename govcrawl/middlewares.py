@@ -8,23 +8,16 @@ from __future__ import annotations
 
 from scrapy.exceptions import IgnoreRequest
 
-from govcrawl.run import CrawlRun
+from govcrawl.run import RunComponent
 
 
 class OutOfScope(IgnoreRequest):
     pass
 
 
-class SiteScopeMiddleware:
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class SiteScopeMiddleware(RunComponent):
     def process_request(self, request, spider=None):
-        run = CrawlRun.of(self.crawler)
+        run = self.run
         site_id = request.meta.get("site_id")
         site = run.sites.get(site_id) if site_id else None
         if site is not None:
@@ -35,7 +28,7 @@ class SiteScopeMiddleware:
         return None
 
 
-class RevalidationMiddleware:
+class RevalidationMiddleware(RunComponent):
     """Nightly crawls fetch only what changed.
 
     Report pages and attachments already in the archive are asked for with If-None-Match /
@@ -47,17 +40,10 @@ class RevalidationMiddleware:
 
     ROLES = ("report", "attachment")
 
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
     def process_request(self, request, spider=None):
         if request.meta.get("role") not in self.ROLES or "revalidating" in request.meta:
             return None
-        previous = CrawlRun.of(self.crawler).archive.latest_good_capture(request.url)
+        previous = self.run.archive.latest_good_capture(request.url)
         request.meta["revalidating"] = previous
         if previous:
             if previous.get("etag"):
@@ -72,7 +58,7 @@ class RevalidationMiddleware:
         previous = request.meta.get("revalidating")
         if response.status != 304 or not previous:
             return response
-        run = CrawlRun.of(self.crawler)
+        run = self.run
         request.meta["not_modified"] = True
         known = (run.archive.known_attachments(request.url, previous["payload_sha256"])
                  if request.meta.get("role") == "report" else None)

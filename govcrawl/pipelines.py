@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from govcrawl.ingest import Fetched, IngestResult, ingest_report
-from govcrawl.run import CrawlRun
+from govcrawl.run import RunComponent
 
 log = logging.getLogger(__name__)
 
@@ -16,16 +16,9 @@ def _verdict(result: IngestResult) -> str:
     return state + (f", {result.checks_failed} checks failed" if result.checks_failed else "")
 
 
-class ArchivePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class ArchivePipeline(RunComponent):
     def process_item(self, item, spider=None):
-        run = CrawlRun.of(self.crawler)
+        run = self.run
         site_id = item["site_id"]
         result = ingest_report(
             run.archive, site_id=site_id, run_id=run.run_id,

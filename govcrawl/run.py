@@ -136,3 +136,18 @@ class CrawlRun:
         self.archive.close()
         self.lock.release()
         return summary
+
+
+class RunComponent:
+    """Base of the Scrapy components (extension, middlewares, pipeline) that share a CrawlRun."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @property
+    def run(self) -> CrawlRun:
+        return CrawlRun.of(self.crawler)
