@@ -95,6 +95,44 @@ def cmd_serve(args) -> int:
     return serve(args.db, port=args.port)
 
 
+def cmd_replay(args) -> int:
+    from govcrawl.replay import NotArchived, find_capture, payload
+    from govcrawl.store import Archive
+
+    if not Path(args.db).exists():
+        print(f"govcrawl replay: no archive at {args.db}", file=sys.stderr)
+        return 2
+    archive = Archive(args.db)
+    try:
+        capture = find_capture(archive, args.url, args.at)
+        body = payload(archive, args.warc_dir, capture)
+    except NotArchived as exc:
+        print(f"govcrawl replay: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        archive.close()
+    print(f"# {capture['url']} status {capture['status']} fetched {capture['fetched_at']} "
+          f"sha256 {capture['payload_sha256']} ({capture['warc_file']}@{capture['warc_offset']})",
+          file=sys.stderr)
+    sys.stdout.buffer.write(body)
+    return 0
+
+
+def cmd_reextract(args) -> int:
+    from govcrawl.reextract import reextract
+
+    if not Path(args.db).exists():
+        print(f"govcrawl reextract: no archive at {args.db}", file=sys.stderr)
+        return 2
+
+    def progress(row, changed):
+        print(f"  {'changed  ' if changed else 'unchanged'} {row['site_id']} {row['url']}", file=sys.stderr)
+
+    summary = reextract(args.db, args.warc_dir, site_ids=args.site, since=args.since, progress=progress)
+    print(summary)
+    return 1 if summary.failed else 0
+
+
 def cmd_sites(args) -> int:
     from govcrawl.registry import load_sites
 
@@ -158,6 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     v.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
     v.set_defaults(func=cmd_serve)
+
+    r = sub.add_parser("replay", help="print an archived capture's body from the WARC files (no network)")
+    r.add_argument("url")
+    r.add_argument("--at", metavar="DATE", help="the newest capture at or before this ISO date/time")
+    r.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    r.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
+    r.set_defaults(func=cmd_replay)
+
+    rx = sub.add_parser("reextract", help="re-run extraction on archived captures (after a parser upgrade); no network")
+    rx.add_argument("--site", action="append", metavar="ID", help="only this registry id (repeatable)")
+    rx.add_argument("--since", metavar="DATE", help="only reports fetched at or after this ISO date")
+    rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
+    rx.set_defaults(func=cmd_reextract)
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
