@@ -111,3 +111,17 @@ def test_extract_of_an_empty_file_is_a_clear_error_with_status_2(tmp_path):
     empty.write_bytes(b"")
     result = govcrawl("extract", str(empty))
     assert result.returncode == 2 and "cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_max_runtime_bounds_a_crawl_and_the_run_says_why_it_stopped(archive, tmp_path):
+    import time
+
+    started = time.perf_counter()
+    result = govcrawl("crawl", "--sites", str(archive["registry"]), "--db", str(tmp_path / "a.db"),
+                      "--warc-dir", str(tmp_path / "warc"), "--delay", "1", "--max-runtime", "2")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 30, elapsed
+    (run,) = query(tmp_path / "a.db", "select status from runs")
+    assert run["status"] == "closespider_timeout", result.stderr[-2000:]
+    reports = query(tmp_path / "a.db", "select count(*) as n from reports")[0]["n"]
+    assert reports < 17
