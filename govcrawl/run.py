@@ -101,6 +101,17 @@ class CrawlRun:
                 return site.site_id
         return None
 
+    def record_failure(self, site_id: str | None, url: str, reason: str, status: int | None) -> None:
+        """A URL that could not be archived: in the run's summary and the ``errors`` table.
+
+        Reasons start with the request's role (``listing: HTTP 404``): a failed listing page
+        means this run cannot tell which reports vanished from the site.
+        """
+        if reason.startswith("listing:"):
+            self.listing_failures.add(site_id)
+        self.summary.error(site_id, url, reason, status)
+        self.archive.record_error(self.run_id, site_id or "", url, reason, status)
+
     def recover_crashed_runs(self) -> list[str]:
         """Runs still marked 'running' died (we hold the lock): trim their WARC tails, mark them."""
         crashed = [r["run_id"] for r in self.archive.db.query(

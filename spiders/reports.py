@@ -63,10 +63,10 @@ class ReportsSpider(scrapy.Spider):
         if target:
             hops = response.meta.get("js_redirects", 0)
             if not self._allowed(site_id, target):
-                self._record_failure(site_id, response.url,
+                self.run.record_failure(site_id, response.url,
                                      f"{role}: JavaScript redirect out of scope: {target}", response.status)
             elif hops >= MAX_JS_REDIRECTS:
-                self._record_failure(site_id, response.url,
+                self.run.record_failure(site_id, response.url,
                                      f"{role}: more than {MAX_JS_REDIRECTS} JavaScript redirects", response.status)
             else:
                 progress.info("[%s] JavaScript redirect %s -> %s", site_id, response.url, target)
@@ -79,7 +79,7 @@ class ReportsSpider(scrapy.Spider):
             return []
         reason = content.soft_404_reason(response.body, header)
         if reason:
-            self._record_failure(site_id, response.url, f"{role}: {reason}", response.status)
+            self.run.record_failure(site_id, response.url, f"{role}: {reason}", response.status)
             return []
         return None
 
@@ -170,13 +170,7 @@ class ReportsSpider(scrapy.Spider):
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         role = request.meta.get("role", "page")
-        self._record_failure(site_id, request.url, f"{role}: {reason}", status)
-
-    def _record_failure(self, site_id, url: str, reason: str, status: int | None) -> None:
-        if reason.startswith("listing:"):
-            self.run.listing_failures.add(site_id)
-        self.run.summary.error(site_id, url, reason, status)
-        self.run.archive.record_error(self.run.run_id, site_id or "", url, reason, status)
+        self.run.record_failure(site_id, request.url, f"{role}: {reason}", status)
 
 
 def _content_type(response) -> str | None:
