@@ -17,6 +17,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from govcrawl import content, discovery
+from govcrawl.platforms import platform_for
 from govcrawl.run import CrawlRun
 
 progress = logging.getLogger("govcrawl.crawl")
@@ -95,7 +96,8 @@ class ReportsSpider(scrapy.Spider):
             return
         max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
         html = content.head_for_parsing(response.body)  # bounded memory on a hostile 50 MB page
-        links = discovery.extract_links(html, response.url)
+        platform = platform_for(self.run.sites[site_id].platform)
+        links = platform.listing_links(html, response.url)
         progress.info("[%s] listing %s: %d report links", site_id, response.url,
                       sum(1 for link in links if link.kind == "report"))
         for link in links:
@@ -111,7 +113,7 @@ class ReportsSpider(scrapy.Spider):
             elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH", 3):
                 if self.listing_pages_requested[site_id] < max_pages:
                     yield self._listing_request(site_id, link.url, depth + 1)
-        for url in discovery.pagination_urls(html, response.url, max_pages=max_pages):
+        for url in platform.listing_pages(html, response.url, max_pages):
             if self._allowed(site_id, url) and self.listing_pages_requested[site_id] < max_pages:
                 yield self._listing_request(site_id, url, depth)
 

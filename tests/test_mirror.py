@@ -317,7 +317,7 @@ def test_request_log_and_registry(mirror):
     assert len(rows) == len(EXPECTED["sites"])
     for row in rows:
         assert re.fullmatch(r"\d{6}", row["division_code"]) and row["verified"] == "1"
-        assert row["level"] in ("district", "department") and row["platform"] in ("trs", "generic")
+        assert row["level"] in ("district", "department") and row["platform"] in ("trs", "hanweb", "generic")
         assert urlsplit(row["listing_urls"]).hostname == row["allowed_domains"]
         assert fetch(row["listing_urls"])[0] == 200
 
@@ -377,10 +377,16 @@ def test_expected_paths_exist_and_are_listed():
         for i, lp in enumerate(pages):
             f = SITES / sd / lp.lstrip("/")
             assert f.is_file(), f
-            doc = lxml.html.fromstring(decode_page(f.read_bytes(), None))
+            text = decode_page(f.read_bytes(), None)
+            # Hanweb listings keep their entries in a <datastore> script, rendered by jpage in a browser.
+            records = "".join(re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", text, re.S))
+            doc = lxml.html.fromstring(text.replace("</body>", records + "</body>", 1))
             hrefs = {urlsplit(urljoin("http://h" + lp, a.get("href"))) for a in doc.iter("a") if a.get("href")}
             links |= {u.path + ("?" + u.query if u.query else "") for u in hrefs if u.netloc == "h"}
-            if i + 1 < len(pages):  # a static 下一页 link to the next page
+            if i + 1 < len(pages) and "jpage(" in text:  # jpage: total and page size, no static pager
+                total, per = (int(re.search(rf"{k}: (\d+)", text).group(1)) for k in ("totalRecord", "perPage"))
+                assert -(-total // per) == len(pages), (sd, lp)
+            elif i + 1 < len(pages):  # a static 下一页 link to the next page
                 nxt = [urljoin("http://h" + lp, a.get("href")) for a in doc.iter("a")
                        if norm(a.text_content()) == "下一页"]
                 assert "http://h" + pages[i + 1] in nxt, (sd, lp)

@@ -757,23 +757,21 @@ def build():
     for i, (lp, paths) in enumerate(pages_hb):
         recs = "\n".join(f'<record><![CDATA[<li><a href="{e["path"]}" title="{esc(e["title"])}" target="_blank">{esc(e["title"])}</a>'
                          f'<span>{e["pubdate"][:10]}</span></li>]]></record>' for e in listing_entries(sd, paths))
-        static_li = "\n".join(f'<li><a href="{e["path"]}" title="{esc(e["title"])}" target="_blank">{esc(e["title"])}</a>'
-                              f'<span>{e["pubdate"][:10]}</span></li>' for e in listing_entries(sd, paths))
-        nxt = (f'<a href="/col/col2101/index.html?uid=4471&amp;pageNum={i + 2}" class="default_pgBtn default_pgNext">下一页</a>'
-               if i + 1 < len(pages_hb) else '<span class="default_pgBtn default_pgNext">下一页</span>')
-        prv = (f'<a href="/col/col2101/index.html?uid=4471&amp;pageNum={i}" class="default_pgBtn default_pgPrev">上一页</a>'
-               if i > 0 else '<span class="default_pgBtn default_pgPrev">上一页</span>')
         main = f"""<div class="column_title"><h2>{col}</h2></div>
 <div id="4471">
 <script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=7&path=/&columnid=2101&unitid=4471&webname=%E6%BE%9C%E5%B7%9E%E5%B8%82%E7%94%9F%E6%80%81%E7%8E%AF%E5%A2%83%E5%B1%80&permissiontype=0"></a>]]></nextgroup>
 <recordset>
 {recs}
 </recordset></datastore></script>
-<ul class="list">
-{static_li}
-</ul>
 </div>
-<div class="default_pgContainer">{prv} <span class="default_pgCurrentPage">{i + 1}</span>/<span class="default_pgTotalPage">{len(pages_hb)}</span> {nxt}</div>"""
+<script type="text/javascript" src="/module/jslib/jquery/jpage/jquery.page.min.js"></script>
+<script type="text/javascript">
+$(document).ready(function() {{
+  $('#4471').jpage({{ dataStore: $('#4471 datastore'), perPage: 3, totalRecord: {len(h1) + len(h2)},
+    proxyUrl: '/module/web/jpage/dataproxy.jsp', groupSize: 1, barPosition: 'bottom',
+    dataBefore: '<ul class="list">', dataAfter: '</ul>', ajaxParam: {{ webid: 7, columnid: 2101, unitid: 4471 }} }});
+}});
+</script>"""
         write(sd, lp, page(site, sd, f"{col} {site['name']}", col, crumbs, main, gk_url="/col/col2101/index.html"))
     for e in listing_entries(sd, h1 + h2):
         detail_page(sd, e, col, crumbs + [(col, "/col/col2101/index.html")], "/col/col2101/index.html")
