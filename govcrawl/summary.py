@@ -118,7 +118,7 @@ def format_summary(summary: dict) -> str:
         f"govcrawl run {summary['run_id']}: {t['sites']} sites, {t['pages_fetched']} pages fetched "
         f"({t['bytes'] / 1024:.0f} KiB), {t['reports']} reports extracted "
         f"({t['new_reports']} new, {t['unchanged']} unchanged, {t['removed']} removed from their sites), "
-        f"{t['not_reports']} non-reports skipped, "
+        f"{t['not_reports']} fetched pages not reports, "
         f"{t['check_failures']} reports failing checks, {t['robots_blocked']} blocked by robots.txt, "
         f"{t['errors']} errors, {t['sites_failed']} sites failed",
         "",
