@@ -31,6 +31,8 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
+from govcrawl.run import RunComponent
+
 log = logging.getLogger(__name__)
 
 __all__ = ["parse_retry_after", "backoff_delay", "redirect_loop", "HostGate", "HostLimiter",
@@ -162,11 +164,11 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-class PolitenessMiddleware:
+class PolitenessMiddleware(RunComponent):
     """Downloader middleware (register after RetryMiddleware, e.g. at 560)."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         s = crawler.settings
         self.budget = PageBudget(s.getint("GOVCRAWL_SITE_PAGE_BUDGET", 0))
         self.gate = HostGate()
@@ -182,18 +184,12 @@ class PolitenessMiddleware:
         crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
     # --- the run's registry ------------------------------------------------------------------------
     def _site_id(self, request) -> str:
         site_id = request.meta.get("site_id")
         if site_id:
             return site_id
-        from govcrawl.run import CrawlRun
-
-        return CrawlRun.of(self.crawler).site_for_url(request.url) or "(unknown)"
+        return self.run.site_for_url(request.url) or "(unknown)"
 
     # --- Crawl-delay --------------------------------------------------------------------------------
     def robots_parsed(self, robotparser, request):
