@@ -10,6 +10,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from govcrawl import netguard
 from govcrawl.crawl import crawl_settings, run_crawl
 from govcrawl.export import export_csv
 from govcrawl.mirror import serve_mirror
@@ -30,6 +31,7 @@ def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
 
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
              delay: float = 0.05) -> int:
+    netguard.install()  # the demo talks to its own mirror only: anything else would be a bug
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
     with serve_mirror(demo_root / "sites", quirks, port=DEMO_PORT) as mirror, \
             tempfile.TemporaryDirectory() as tmp:
