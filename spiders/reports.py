@@ -1,7 +1,8 @@
 """The generic report spider: one class for every registry row.
 
 Discovery only — which links are listings, reports, attachments — with the decisions made by
-``govcrawl.discovery`` and the scope by the registry row. It never parses tables or touches the
+``govcrawl.discovery`` (read through the row's platform family, ``govcrawl.platforms``) and the
+scope by the registry row. It never parses tables or touches the
 database: pages and attachments leave as one item for the pipeline.
 
     scrapy crawl reports [-a sites=data/sites.csv] [-a site=cq-yubei,cq-yubei-mzj]
