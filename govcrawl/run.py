@@ -5,15 +5,18 @@ middleware, spider and pipeline never reach into each other.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 from govcrawl.registry import Site, load_sites, select_sites
+from govcrawl.replay import NotArchived, payload
 from govcrawl.store import Archive
 from govcrawl.summary import RunSummary
-from govcrawl.replay import NotArchived, payload
 from govcrawl.warc import WarcWriterPool, truncate_incomplete
+
+log = logging.getLogger(__name__)
 
 
 class ArchiveLocked(RuntimeError):
@@ -71,7 +74,10 @@ class CrawlRun:
         self.archive = Archive(db_path)
         kwargs = {"max_bytes": warc_max_bytes} if warc_max_bytes else {}
         self.warc = WarcWriterPool(warc_dir, self.run_id, **kwargs)
-        self.recovered = self.recover_crashed_runs()
+        crashed = self.recover_crashed_runs()
+        if crashed:
+            log.warning("earlier crawl(s) %s did not finish: their WARC tails were checked and "
+                        "trimmed; this run picks up where they stopped", ", ".join(crashed))
         self.summary = RunSummary(self.run_id, sites)
         self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read

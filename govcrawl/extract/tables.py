@@ -76,12 +76,6 @@ _T2_KEYS, _T3_KEYS, _T4_KEYS = _vocab()
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
 
 
-def classify(grid: Grid) -> str | None:
-    scores = scores_of(grid)
-    kind = max(scores, key=scores.get)
-    return kind if scores[kind] >= 2 else None
-
-
 def scores_of(grid: Grid) -> dict[str, int]:
     seen: set[str] = set()
     scores = {"t2": 0, "t3": 0, "t4": 0}
