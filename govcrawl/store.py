@@ -568,9 +568,12 @@ class Archive:
         r = rows[0]
         meta_same = all(r[k] == report.get(k) for k in ("title", "agency", "year", "published",
                                                           "template", "kind")) and r["tables_from"] == tables_from
-        cells_now = {c["cell_id"]: c for c in self.db.query(
-            "select * from cells where report_id = ?", [report_id])}
-        cells_new = {c["cell_id"]: dict(c) for c in self._cell_rows(report_id, report.get("cells") or {})}
+        cells_now = {tuple(c.values()) for c in self.db.query(
+            "select cell_id, value_text, raw, unit, null_reason, row_label, col_label from cells "
+            "where report_id = ?", [report_id])}
+        cells_new = {(cell_id, numeric(c.get("value"))[1], c.get("raw"), c.get("unit"),
+                      c.get("null_reason"), c.get("row_label"), c.get("col_label"))
+                     for cell_id, c in (report.get("cells") or {}).items()}
         checks_now = {(c["check_id"], c["status"], c["detail"]) for c in self.db.query(
             "select * from checks where report_id = ?", [report_id])}
         checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []}
@@ -615,14 +618,3 @@ class Archive:
             for report_id in gone:
                 self.db.execute("update reports set removed_at = ? where report_id = ?", [now, report_id])
         return len(gone)
-
-    @staticmethod
-    def _cell_rows(report_id: str, cells: dict) -> Iterable[dict]:
-        for cell_id, cell in cells.items():
-            tbl, block, row_id, col_id = split_cell_id(cell_id)
-            value, value_text = numeric(cell.get("value"))
-            yield {"report_id": report_id, "cell_id": cell_id, "tbl": tbl, "block": block,
-                   "row_id": row_id, "col_id": col_id, "value": value, "value_text": value_text,
-                   "raw": cell.get("raw"), "unit": cell.get("unit"),
-                   "null_reason": cell.get("null_reason"), "row_label": cell.get("row_label"),
-                   "col_label": cell.get("col_label")}
