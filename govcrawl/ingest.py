@@ -102,7 +102,7 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
     the archive when it has to be extracted again after all.
     """
     report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
-    attachment_shas = [a.capture.get("payload_sha256", "") for a in attachments]
+    attachment_shas = {a.url: a.capture.get("payload_sha256", "") for a in attachments}
     stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
     if stored:
         archive.touch_report(report_id)

@@ -583,14 +583,22 @@ class Archive:
         return meta_same and cells_now == cells_new and checks_now == checks_new and sections_now == sections_new
 
     def unchanged_report(self, report_id: str, parser_version: str,
-                         attachment_shas: Iterable[str]) -> dict | None:
-        """The stored report row when this exact content was already extracted by this parser."""
+                         attachments: dict[str, str]) -> dict | None:
+        """The stored report row when this exact content was already extracted by this parser.
+
+        ``attachments`` maps the URLs fetched this time to their sha256. An attachment that could
+        not be fetched tonight is not a change: the stored version stays (a passing outage must
+        not replace a report's tables with a page that only says 详见附件).
+        """
         rows = list(self.db.query("select * from reports where report_id = ?", [report_id]))
         if not rows or rows[0]["parser_version"] != parser_version:
             return None
-        stored = {r["payload_sha256"] for r in self.db.query(
-            "select payload_sha256 from attachments where report_id = ?", [report_id])}
-        return rows[0] if stored == set(attachment_shas) else None
+        stored = {r["url"]: r["payload_sha256"] for r in self.db.query(
+            "select url, payload_sha256 from attachments where report_id = ?", [report_id])}
+        if set(attachments) - set(stored):
+            return None  # the page links a new attachment
+        same = all(attachments.get(url, sha) == sha for url, sha in stored.items())
+        return rows[0] if same else None
 
     def known_attachments(self, url: str, payload_sha256: str) -> list[str] | None:
         """Attachment URLs of the stored report with this URL and content; None if there is none."""

@@ -66,3 +66,20 @@ def test_binary_junk_is_recorded_as_unreadable_with_the_extractors_words(tmp_pat
     assert result.kind == "unreadable"
     (row,) = archive.db["rejected"].rows
     assert row["reason"].startswith("unreadable document: ") and len(row["reason"]) > len("unreadable document: ")
+
+
+def test_an_attachment_that_failed_tonight_does_not_replace_the_stored_tables(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    page_html = ("<html><head><meta charset='utf-8'><title>重庆市渝北区民政局2020年政府信息公开工作年度报告</title></head>"
+                 "<body><div class='TRS_Editor'><p>一、总体情况</p><p>统计表格详见附件。</p><p>六、其他需要报告的事项</p>"
+                 "<p>无。</p></div></body></html>").encode()
+    attachment = fetched(SEED, url=URL.replace(".html", ".htm"))
+    first = ingest_report(archive, site_id="s", run_id="r1", page=fetched(page_html), attachments=[attachment])
+    cells_before = archive.db.execute("select count(*) from cells where report_id = ? and value is not null",
+                                      [first.report_id]).fetchone()[0]
+    assert cells_before > 150
+    again = ingest_report(archive, site_id="s", run_id="r2", page=fetched(page_html), attachments=[])
+    assert again.report_id == first.report_id and not again.is_new
+    cells_after = archive.db.execute("select count(*) from cells where report_id = ? and value is not null",
+                                     [first.report_id]).fetchone()[0]
+    assert cells_after == cells_before
