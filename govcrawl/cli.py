@@ -133,6 +133,30 @@ def cmd_reextract(args) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_runs(args) -> int:
+    import sqlite3
+
+    from govcrawl.summary import format_summary
+
+    if not Path(args.db).exists():
+        print(f"govcrawl runs: no archive at {args.db}", file=sys.stderr)
+        return 2
+    conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    rows = conn.execute("select run_id, started_at, ended_at, status, summary from runs "
+                        "order by started_at desc limit ?", [args.last]).fetchall()
+    conn.close()
+    if not rows:
+        print("no crawl has run on this archive yet")
+        return 0
+    for run_id, started, ended, status, _ in rows:
+        print(f"{run_id}  {started}  →  {ended or '…':<25}  {status}")
+    latest = rows[0][4]
+    if latest:
+        print()
+        print(format_summary(json.loads(latest)))
+    return 0
+
+
 def cmd_sites(args) -> int:
     from govcrawl.registry import load_sites
 
@@ -210,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
     rx.set_defaults(func=cmd_reextract)
+
+    ru = sub.add_parser("runs", help="list recent crawl runs and print the latest one's summary")
+    ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    ru.add_argument("--last", type=int, default=10, help="how many runs to list (default 10)")
+    ru.set_defaults(func=cmd_runs)
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")

@@ -125,3 +125,9 @@ def test_max_runtime_bounds_a_crawl_and_the_run_says_why_it_stopped(archive, tmp
     assert run["status"] == "closespider_timeout", result.stderr[-2000:]
     reports = query(tmp_path / "a.db", "select count(*) as n from reports")[0]["n"]
     assert reports < 17
+
+
+def test_runs_lists_the_crawls_and_the_latest_summary(archive):
+    result = govcrawl("runs", "--db", str(archive["db"]))
+    assert result.returncode == 0, result.stderr
+    assert "finished" in result.stdout and "lz-luwan" in result.stdout and "reports extracted" in result.stdout
