@@ -1,5 +1,7 @@
 """What a fetched body really is, judged from its bytes: pure functions, no Scrapy.
 
+Charsets are resolved by ``govcrawl.extract.decode`` (one policy for crawl and extraction).
+
 Government sites label things wrongly: PDFs served as ``text/html``, GBK pages declared UTF-8,
 "page not found" pages answered with 200 (soft 404s), and empty shells whose only content is a
 ``window.location = "…"`` script. The spider asks these functions before it trusts a response.
@@ -12,11 +14,12 @@ Government sites label things wrongly: PDFs served as ``text/html``, GBK pages d
 """
 from __future__ import annotations
 
-import codecs
 import io
 import re
 import zipfile
 from urllib.parse import urljoin, urlsplit
+
+from govcrawl.extract.decode import cut_before_tag, decode, header_charset, resolve_charset
 
 __all__ = ["sniff_mime", "resolve_charset", "effective_content_type", "soft_404_reason",
            "js_redirect_target", "visible_text"]
@@ -76,64 +79,6 @@ def sniff_mime(body: bytes, content_type: str | None = None) -> str:
     return "text/plain"
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_GB = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "gb18030"}
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = name.strip().lower()
-    if name in _GB:
-        return "gb18030"  # the superset: what GB2312/GBK labels mean in practice
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def _decodes(body: bytes, codec: str) -> bool:
-    try:
-        body.decode(codec)
-        return True
-    except (UnicodeDecodeError, LookupError):
-        return False
-
-
-def resolve_charset(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """(codec, evidence) for a text body.
-
-    A BOM decides. Otherwise the declared charsets (header, then <meta>) and the usual suspects
-    are tried strictly, and the evidence that decodes cleanly wins. Clean UTF-8 is preferred over
-    a GB declaration when the body holds non-ASCII bytes: GBK text is almost never valid UTF-8,
-    while UTF-8 text often "decodes" as GB18030 into mojibake without a single error.
-    """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return codec, "bom"
-    declared: list[tuple[str, str]] = []
-    m = _HEADER_CHARSET.search(content_type or "")
-    if m and _codec(m.group(1)):
-        declared.append((_codec(m.group(1)), "header"))
-    m = _META_CHARSET.search(body[:8192])
-    if m and _codec(m.group(1).decode("ascii", "ignore")):
-        declared.append((_codec(m.group(1).decode("ascii", "ignore")), "meta"))
-    non_ascii = not body.isascii()
-    if non_ascii and _decodes(body, "utf-8"):
-        source = next((src for codec, src in declared if codec == "utf-8"), "bytes")
-        return "utf-8", source
-    for codec, source in declared:
-        if _decodes(body, codec):
-            return codec, source
-    if _decodes(body, "gb18030"):
-        return "gb18030", "bytes"
-    candidates = [c for c, _ in declared] + ["utf-8", "gb18030"]
-    best = min(candidates, key=lambda c: body.decode(c, "replace").count("\ufffd"))
-    return best, "fewest replacement characters"
-
-
 def effective_content_type(body: bytes, content_type: str | None = None) -> str:
     """The Content-Type the bytes justify: sniffed MIME, plus the resolved charset for text."""
     mime = sniff_mime(body, content_type)
@@ -143,7 +88,7 @@ def effective_content_type(body: bytes, content_type: str | None = None) -> str:
 
 
 def decode_text(body: bytes, content_type: str | None = None) -> str:
-    return body.decode(resolve_charset(body, content_type)[0], "replace")
+    return decode(body, content_type)[0]
 
 
 _DROP = re.compile(r"(?is)<(script|style|noscript|head)\b.*?</\1\s*>|<!--.*?-->")
@@ -228,8 +173,7 @@ def corrected_content_type(body: bytes, content_type: str | None = None) -> str 
     if declared_mime != mime:
         return effective_content_type(body, content_type)
     if mime.startswith("text/"):
-        m = _HEADER_CHARSET.search(content_type or "")
-        declared = _codec(m.group(1)) if m else None
+        declared = header_charset(content_type)
         if declared and declared != resolve_charset(body, content_type)[0]:
             return effective_content_type(body, content_type)
     return content_type
@@ -244,7 +188,4 @@ def head_for_parsing(body: bytes, limit: int = MAX_PARSE_BYTES) -> bytes:
     Link discovery builds a full lxml tree: a 50 MB page costs about 1 GB of memory that way, and
     no real listing or report page is anywhere near 8 MB.
     """
-    if limit <= 0 or len(body) <= limit:
-        return body
-    cut = body.rfind(b"<", 0, limit)
-    return body[: cut if cut > 0 else limit]
+    return cut_before_tag(body, limit)

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, unquote, urldefrag, urlencode, urljoin, urls
 import lxml.html
 from lxml import etree
 
+from govcrawl.extract.decode import decode
+
 __all__ = [
     "Link", "classify_title", "report_year", "extract_links", "pagination_urls",
     "attachment_links", "decode_html", "ATTACHMENT_EXTENSIONS",
@@ -120,34 +122,12 @@ def classify_title(text: str) -> tuple[bool, str]:
 # ---------------------------------------------------------------------------------------------
 # Decoding and parsing
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn"}
 
 
 def decode_html(data: bytes | str) -> str:
-    """Bytes to text: BOM, then <meta> charset, then UTF-8, then GB18030 (a superset of GBK/GB2312)."""
-    if isinstance(data, str):
-        return data
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace")
-    candidates = []
-    m = _META_CHARSET.search(data[:8192])
-    if m:
-        declared = m.group(1).decode("ascii", "ignore").lower()
-        candidates.append("gb18030" if declared in _GB_FAMILY else declared)
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
-        try:
-            return data.decode(enc)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    try:  # nothing decodes cleanly: keep the declared charset's reading, damaged bytes replaced
-        return data.decode(candidates[0], "replace")
-    except LookupError:
-        return data.decode("gb18030", "replace")
+    """Bytes to text by govcrawl's one charset policy (BOM, declarations, what decodes cleanly)."""
+    return data if isinstance(data, str) else decode(data)[0]
 
 
 def _parse(html: bytes | str):

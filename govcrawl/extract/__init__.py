@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from govcrawl.extract.analyse import analyse
-from govcrawl.extract.decode import decode
+from govcrawl.extract.decode import cut_before_tag, decode
 from govcrawl.extract.document import Document, Paragraph
 from govcrawl.extract.report import ExtractedReport, UnreadableDocument, format_text
 
@@ -106,8 +106,7 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
     warnings = []
     if len(data) > MAX_HTML_BYTES:
         warnings.append(f"truncated: input is {len(data)} bytes; only the first {MAX_HTML_BYTES} bytes were read")
-        cut = data.rfind(b"<", 0, MAX_HTML_BYTES)  # before a tag: never split a character
-        data = data[:cut if cut > 0 else MAX_HTML_BYTES]
+        data = cut_before_tag(data, MAX_HTML_BYTES)
     text, _enc, dw = decode(data, content_type)
     warnings.extend(dw)
     if kind == "html":
