@@ -58,10 +58,6 @@ def cmd_extract(args) -> int:
 def cmd_export(args) -> int:
     from govcrawl.export import Filters, export
 
-    if not Path(args.db).exists():
-        print(f"govcrawl export: no archive at {args.db}; run `govcrawl crawl` or `govcrawl demo` first",
-              file=sys.stderr)
-        return 2
     filters = Filters(years=args.year or [], division=args.division, template=args.template,
                       sites=args.site or [], only_consistent=args.only_consistent)
     counts = export(args.db, args.out, fmt=args.format, wide=args.wide, excel=args.excel, filters=filters)
@@ -89,9 +85,6 @@ def cmd_query(args) -> int:
 def cmd_serve(args) -> int:
     from govcrawl.serve import serve
 
-    if not Path(args.db).exists():
-        print(f"govcrawl serve: no archive at {args.db}", file=sys.stderr)
-        return 2
     return serve(args.db, port=args.port)
 
 
@@ -99,9 +92,6 @@ def cmd_replay(args) -> int:
     from govcrawl.replay import NotArchived, find_capture, payload
     from govcrawl.store import Archive
 
-    if not Path(args.db).exists():
-        print(f"govcrawl replay: no archive at {args.db}", file=sys.stderr)
-        return 2
     archive = Archive(args.db)
     try:
         capture = find_capture(archive, args.url, args.at)
@@ -121,10 +111,6 @@ def cmd_replay(args) -> int:
 def cmd_reextract(args) -> int:
     from govcrawl.reextract import reextract
 
-    if not Path(args.db).exists():
-        print(f"govcrawl reextract: no archive at {args.db}", file=sys.stderr)
-        return 2
-
     def progress(row, changed):
         print(f"  {'changed  ' if changed else 'unchanged'} {row['site_id']} {row['url']}", file=sys.stderr)
 
@@ -138,9 +124,6 @@ def cmd_runs(args) -> int:
 
     from govcrawl.summary import format_summary
 
-    if not Path(args.db).exists():
-        print(f"govcrawl runs: no archive at {args.db}", file=sys.stderr)
-        return 2
     conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
     rows = conn.execute("select run_id, started_at, ended_at, status, summary from runs "
                         "order by started_at desc limit ?", [args.last]).fetchall()
@@ -208,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
     x.add_argument("--only-consistent", action="store_true", help="skip reports with a failed printed or structural check")
     x.add_argument("--excel", action="store_true", help="add a UTF-8 BOM so Excel shows Chinese correctly")
-    x.set_defaults(func=cmd_export)
+    x.set_defaults(func=cmd_export, needs_archive=True)
 
     q = sub.add_parser("query", help="run one read-only SQL statement on the archive")
     q.add_argument("sql", help='e.g. "select year, count(*) from reports where is_current group by year"')
@@ -219,26 +202,26 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="browse the archive in Datasette (read-only, http://127.0.0.1:PORT)")
     v.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     v.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
-    v.set_defaults(func=cmd_serve)
+    v.set_defaults(func=cmd_serve, needs_archive=True)
 
     r = sub.add_parser("replay", help="print an archived capture's body from the WARC files (no network)")
     r.add_argument("url")
     r.add_argument("--at", metavar="DATE", help="the newest capture at or before this ISO date/time")
     r.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     r.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
-    r.set_defaults(func=cmd_replay)
+    r.set_defaults(func=cmd_replay, needs_archive=True)
 
     rx = sub.add_parser("reextract", help="re-run extraction on archived captures (after a parser upgrade); no network")
     rx.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
     rx.add_argument("--since", metavar="DATE", help="only reports fetched at or after this ISO date")
     rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
-    rx.set_defaults(func=cmd_reextract)
+    rx.set_defaults(func=cmd_reextract, needs_archive=True)
 
     ru = sub.add_parser("runs", help="list recent crawl runs and print the latest one's summary")
     ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     ru.add_argument("--last", type=int, default=10, help="how many runs to list (default 10)")
-    ru.set_defaults(func=cmd_runs)
+    ru.set_defaults(func=cmd_runs, needs_archive=True)
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
@@ -251,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     from govcrawl.registry import RegistryError
     from govcrawl.run import ArchiveLocked
 
+    if getattr(args, "needs_archive", False) and not Path(args.db).exists():
+        print(f"govcrawl {args.command}: no archive at {args.db}; run `govcrawl crawl` or "
+              "`govcrawl demo` first", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (RegistryError, ArchiveLocked) as exc:
