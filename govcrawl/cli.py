@@ -27,7 +27,7 @@ def cmd_crawl(args) -> int:
         print("govcrawl: the crawl ended before it could summarise; see the log", file=sys.stderr)
         return 1
     print(format_summary(summary))
-    failed = [s for s, v in summary["sites"].items() if v["listing_pages"] == 0]
+    failed = summary["failed_sites"]
     if failed:
         print(f"govcrawl: {len(failed)} site(s) failed entirely: {', '.join(failed)}", file=sys.stderr)
         return 1

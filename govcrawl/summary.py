@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 # What an operator does about a failure depends on its kind, not its exact wording.
-FAILURE_KINDS = ("down", "moved", "blocks us", "trap", "too large", "other")
 _KIND_WORDS = (
     ("trap", ("page budget", "javascript redirects", "max redirections")),
     ("blocks us", ("robots.txt", "retry-after")),
@@ -107,7 +106,7 @@ class RunSummary:
         return out
 
     def to_dict(self) -> dict:
-        return {"run_id": self.run_id, "totals": self.totals(),
+        return {"run_id": self.run_id, "totals": self.totals(), "failed_sites": self.failed_sites,
                 "sites": {k: asdict(v) for k, v in sorted(self.sites.items())}}
 
 
