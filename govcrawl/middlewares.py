@@ -7,6 +7,7 @@ and recorded, so a crawl can never be steered at a host the registry does not na
 from __future__ import annotations
 
 from scrapy.exceptions import IgnoreRequest
+from scrapy.responsetypes import responsetypes
 
 from govcrawl.run import RunComponent
 
@@ -33,8 +34,9 @@ class RevalidationMiddleware(RunComponent):
 
     Report pages and attachments already in the archive are asked for with If-None-Match /
     If-Modified-Since. A 304 (archived by the capture extension as a ``server-not-modified``
-    revisit) is handed to the spider as the archived 200 response, marked ``not_modified``, so
-    discovery of attachments works the same on a night when nothing changed. Listings are always
+    revisit) of a report version the archive holds reaches the spider with its known attachments
+    (``known_attachments``) and no body; any other 304 is handed over as the archived 200
+    response, so discovery works the same on a night when nothing changed. Listings are always
     fetched in full: they are how new reports are found.
     """
 
@@ -59,7 +61,6 @@ class RevalidationMiddleware(RunComponent):
         if response.status != 304 or not previous:
             return response
         run = self.run
-        request.meta["not_modified"] = True
         known = (run.archive.known_attachments(request.url, previous["payload_sha256"])
                  if request.meta.get("role") == "report" else None)
         if request.meta.get("role") == "attachment" or known is not None:
@@ -73,13 +74,9 @@ class RevalidationMiddleware(RunComponent):
             retry.headers.pop("If-None-Match", None)
             retry.headers.pop("If-Modified-Since", None)
             retry.meta["revalidating"] = None
-            retry.meta.pop("not_modified", None)
             return retry
-        headers = {k: v for k, v in response.headers.items()}
-        content_type = previous.get("mime")
-        if content_type and b"Content-Type" not in headers:
-            headers[b"Content-Type"] = content_type.encode("latin-1")
-        from scrapy.http import HtmlResponse, Response
-
-        cls = HtmlResponse if (content_type or "").startswith("text/html") else Response
+        headers = response.headers.copy()
+        if previous.get("mime") and b"Content-Type" not in headers:
+            headers[b"Content-Type"] = previous["mime"].encode("latin-1")
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=body)
         return cls(url=response.url, status=200, headers=headers, body=body, request=request)
