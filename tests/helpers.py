@@ -58,3 +58,16 @@ def query(db: Path, sql: str, params=()) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+def assert_warcs_pass_warcio_check(directory: Path) -> None:
+    """Every WARC file in ``directory`` passes `warcio check` (the archivists' own validator)."""
+    import subprocess
+    import sys
+
+    files = sorted(Path(directory).glob("*.warc.gz"))
+    assert files, f"no WARC files in {directory}"
+    warcio = Path(sys.executable).parent / "warcio"
+    for f in files:
+        result = subprocess.run([str(warcio), "check", "-v", str(f)], capture_output=True, text=True)
+        assert result.returncode == 0, (f, result.stdout + result.stderr)

@@ -83,7 +83,7 @@ def chaos(tmp_path_factory):
         reports = {}
         for s, ip in enumerate(SITES):
             host = srv.host(ip)
-            pages = [f"/nb/index.html"] + [f"/nb/index_{k}.html" for k in range(1, PER_SITE // PER_PAGE)]
+            pages = ["/nb/index.html"] + [f"/nb/index_{k}.html" for k in range(1, PER_SITE // PER_PAGE)]
             for p, page in enumerate(pages):
                 links = []
                 for j in range(PER_PAGE):

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from govcrawl.mirror import serve_mirror
-from helpers import DEMO, ROOT, crawl_command, crawl_env, query as rows
+from helpers import DEMO, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query as rows
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +83,7 @@ def test_non_reports_and_the_broken_link_are_recorded_not_archived_as_reports(cr
 
 
 def test_every_response_is_in_a_valid_warc_file(crawled):
-    files = sorted((crawled["tmp"] / "warc").glob("*.warc.gz"))
-    assert files
-    warcio = Path(sys.executable).parent / "warcio"
-    for f in files:
-        result = subprocess.run([str(warcio), "check", str(f)], capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout
+    assert_warcs_pass_warcio_check(crawled["tmp"] / "warc")
     n_captures = rows(crawled["db"], "select count(*) as n from captures")[0]["n"]
     assert n_captures == len(crawled["mirror"].requests)
 

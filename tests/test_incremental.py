@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.mirror import load_quirks, serve_mirror
-from helpers import DEMO, ROOT, crawl_command, crawl_env, query, run_crawl
+from helpers import DEMO, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query, run_crawl
 
 CHANGED = "/zwgk/zfxxgk/zfxxgknb/202202/t20220218_3011245.htm"   # luwan 2021 report
 REMOVED = "/zwgk/zfxxgknb/202301/t20230129_3171920.html"          # lzsw 2022 report
@@ -125,9 +125,7 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_archive(tmp_path, mirro
     assert archive_content(db) == archive_content(reference / "archive.db")
     runs = query(db, "select status from runs order by started_at")
     assert [r["status"] for r in runs] == ["crashed", "finished"]
-    warcio = Path(__import__("sys").executable).parent / "warcio"
-    for f in sorted((killed / "warc").glob("*.warc.gz")):
-        assert subprocess.run([str(warcio), "check", str(f)], capture_output=True).returncode == 0, f
+    assert_warcs_pass_warcio_check(killed / "warc")
 
 
 def test_sigterm_stops_a_crawl_cleanly_with_its_run_recorded(tmp_path, mirror_copy):
@@ -144,6 +142,4 @@ def test_sigterm_stops_a_crawl_cleanly_with_its_run_recorded(tmp_path, mirror_co
     (run,) = query(db, "select status, ended_at, summary from runs")
     assert run["status"] == "shutdown" and run["ended_at"]
     assert 3 <= reports_in(db) < 17
-    warcio = Path(__import__("sys").executable).parent / "warcio"
-    for f in sorted((tmp_path / "warc").glob("*.warc.gz")):
-        assert subprocess.run([str(warcio), "check", str(f)], capture_output=True).returncode == 0, f
+    assert_warcs_pass_warcio_check(tmp_path / "warc")

@@ -1,8 +1,6 @@
-import subprocess
-import sys
-from pathlib import Path
 
 from govcrawl.warc import Exchange, WarcWriterPool, read_record
+from helpers import assert_warcs_pass_warcio_check
 
 
 def exchange(url="http://127.0.0.1/report.htm", body="<html>年度报告</html>".encode(), status=200):
@@ -46,10 +44,7 @@ def test_files_rotate_by_size_and_pass_warcio_check(tmp_path):
     rows = [pool.write(exchange(url=f"http://127.0.0.1/{i}.htm")) for i in range(3)]
     pool.close()
     assert len({r["warc_file"] for r in rows}) == 3
-    for f in sorted(Path(tmp_path).glob("*.warc.gz")):
-        result = subprocess.run([str(Path(sys.executable).parent / "warcio"), "check", "-v", str(f)],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout + result.stderr
+    assert_warcs_pass_warcio_check(tmp_path)
 
 
 def test_a_half_written_last_record_is_cut_off_and_the_rest_stays_readable(tmp_path):

@@ -337,7 +337,7 @@ def seed_body() -> str:
     p = lambda t, s="text-indent:2em;": f'<p style="{s}">{esc(t)}</p>'
     parts = [p(T["title_lines"][0], "text-align:center;"), p("", "text-align:center;").replace("</p>", "<br/></p>", 1),
              p(T["title_lines"][1], "text-align:center;")]
-    parts.append(f'<p style="text-indent:2em;"><strong>一、总体情况</strong></p>')
+    parts.append('<p style="text-indent:2em;"><strong>一、总体情况</strong></p>')
     parts.append(p(T["s1_intro"]))
     for head, txt in T["s1"]:
         parts.append(f'<p style="text-indent:2em;"><strong>{esc(head)}</strong></p>')
