@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from govcrawl import checks, templates  # noqa: E402
-from govcrawl.export import export  # noqa: E402
-from govcrawl.store import WIDE_TABLES, Archive, report_id_for, wide_cell_defs  # noqa: E402
+from govcrawl.research.export import export  # noqa: E402
+from govcrawl.archive.store import WIDE_TABLES, Archive, report_id_for, wide_cell_defs  # noqa: E402
 
 SENTENCES = [
     "根据《中华人民共和国政府信息公开条例》和上级有关文件要求，现将{a}{y}年政府信息公开工作年度报告如下",

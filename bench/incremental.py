@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from govcrawl.mirror import serve_mirror  # noqa: E402
+from govcrawl.demo.mirror import serve_mirror  # noqa: E402
 
 TEMPLATE = ROOT / "data/demo/sites/luwan/zwgk/zfxxgk/zfxxgknb/202202/t20220218_3011245.htm"
 PER_PAGE = 20

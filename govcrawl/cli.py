@@ -14,8 +14,8 @@ DEFAULT_EXPORTS = "data/exports"
 
 
 def cmd_crawl(args) -> int:
-    from govcrawl.crawl import crawl_settings, run_crawl
-    from govcrawl.summary import format_summary
+    from govcrawl.crawl.runner import crawl_settings, run_crawl
+    from govcrawl.crawl.summary import format_summary
 
     overrides = dict(kv.split("=", 1) for kv in args.set or [])
     settings = crawl_settings(sites=args.sites, db=args.db, warc_dir=args.warc_dir,
@@ -35,7 +35,7 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from govcrawl.demo import run_demo
+    from govcrawl.demo.runner import run_demo
 
     return run_demo(db=Path(args.db), out=Path(args.out), warc_dir=Path(args.warc_dir))
 
@@ -56,7 +56,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from govcrawl.export import Filters, export
+    from govcrawl.research.export import Filters, export
 
     filters = Filters(years=args.year or [], division=args.division, template=args.template,
                       sites=args.site or [], only_consistent=args.only_consistent)
@@ -68,7 +68,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from govcrawl.query import ReadOnlyError, format_rows, run_query
+    from govcrawl.research.query import ReadOnlyError, format_rows, run_query
 
     try:
         columns, rows = run_query(args.db, args.sql)
@@ -83,14 +83,14 @@ def cmd_query(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from govcrawl.serve import serve
+    from govcrawl.research.serve import serve
 
     return serve(args.db, port=args.port)
 
 
 def cmd_replay(args) -> int:
-    from govcrawl.replay import NotArchived, find_capture, payload
-    from govcrawl.store import Archive
+    from govcrawl.archive.replay import NotArchived, find_capture, payload
+    from govcrawl.archive.store import Archive
 
     archive = Archive(args.db)
     try:
@@ -109,7 +109,7 @@ def cmd_replay(args) -> int:
 
 
 def cmd_reextract(args) -> int:
-    from govcrawl.reextract import reextract
+    from govcrawl.archive.reextract import reextract
 
     def progress(row, changed):
         print(f"  {'changed  ' if changed else 'unchanged'} {row['site_id']} {row['url']}", file=sys.stderr)
@@ -122,7 +122,7 @@ def cmd_reextract(args) -> int:
 def cmd_runs(args) -> int:
     import sqlite3
 
-    from govcrawl.summary import format_summary
+    from govcrawl.crawl.summary import format_summary
 
     conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
     rows = conn.execute("select run_id, started_at, ended_at, status, summary from runs "
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from govcrawl.registry import RegistryError
-    from govcrawl.run import ArchiveLocked
+    from govcrawl.crawl.run import ArchiveLocked
 
     if getattr(args, "needs_archive", False) and not Path(args.db).exists():
         print(f"govcrawl {args.command}: no archive at {args.db}; run `govcrawl crawl` or "

@@ -2,7 +2,7 @@
 
 Tests, the demo and benchmarks only ever talk to servers started on 127.x. Installing this guard
 (``install()``; or setting ``GOVCRAWL_LOOPBACK_ONLY=1`` for a crawl subprocess, which
-``govcrawl.settings`` honours) makes a stray request to any other address fail loudly instead of
+``govcrawl.crawl.settings`` honours) makes a stray request to any other address fail loudly instead of
 leaving the machine.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The generic report spider: one class for every registry row.
 
 Discovery only — which links are listings, reports, attachments — with the decisions made by
-``govcrawl.discovery`` (read through the row's platform family, ``govcrawl.platforms``) and the
+``govcrawl.crawl.discovery`` (read through the row's platform family, ``govcrawl.crawl.platforms``) and the
 scope by the registry row. It never parses tables or touches the
 database: pages and attachments leave as one item for the pipeline.
 
@@ -17,9 +17,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from govcrawl import content, discovery
-from govcrawl.platforms import platform_for
-from govcrawl.run import CrawlRun
+from govcrawl.crawl import content
+
+from govcrawl.crawl import discovery
+from govcrawl.crawl.platforms import platform_for
+from govcrawl.crawl.run import CrawlRun
 
 progress = logging.getLogger("govcrawl.crawl")
 

@@ -13,7 +13,7 @@ SPEC = ROOT.parent / "shared" / "spec"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Any connection to a non-loopback address fails the test that made it; crawl subprocesses
-# inherit GOVCRAWL_LOOPBACK_ONLY=1 and install the same guard through govcrawl.settings.
+# inherit GOVCRAWL_LOOPBACK_ONLY=1 and install the same guard through govcrawl.crawl.settings.
 netguard.install()
 
 

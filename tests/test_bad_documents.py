@@ -74,8 +74,8 @@ DOCS = {
 
 INGEST_ONE = textwrap.dedent("""
     import json, sys, time
-    from govcrawl.ingest import Fetched, ingest_report
-    from govcrawl.store import Archive, short_hash
+    from govcrawl.archive.ingest import Fetched, ingest_report
+    from govcrawl.archive.store import Archive, short_hash
     import hashlib
     data = open(sys.argv[1], "rb").read()
     archive = Archive(sys.argv[2])

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from govcrawl.mirror import load_quirks, serve_mirror
-from govcrawl.reextract import reextract
-from govcrawl.run import ArchiveLock
+from govcrawl.demo.mirror import load_quirks, serve_mirror
+from govcrawl.archive.reextract import reextract
+from govcrawl.crawl.run import ArchiveLock
 from helpers import DEMO, ROOT, crawl_env, query
 
 GOVCRAWL = [sys.executable, "-m", "govcrawl.cli"]

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from govcrawl.mirror import serve_mirror
+from govcrawl.demo.mirror import serve_mirror
 from helpers import DEMO, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query as rows
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.discovery import (
+from govcrawl.crawl.discovery import (
     Link, attachment_links, classify_title, decode_html, extract_links, pagination_urls, report_year,
 )
 

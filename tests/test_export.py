@@ -4,8 +4,8 @@ import json
 import pytest
 
 from govcrawl.cli import main
-from govcrawl.export import Filters, export, export_csv, neutralise
-from govcrawl.store import Archive
+from govcrawl.research.export import Filters, export, export_csv, neutralise
+from govcrawl.archive.store import Archive
 
 from test_store import capture, report_dict
 from test_views import build_archive

@@ -13,8 +13,9 @@ import pytest
 
 from faultsite import (FaultServer, Reply, fail_then, gzip_bomb, listing, per_host_in_flight_from_log, redirect,
                        report_page, run_crawl_measured, title)
-from govcrawl import content, politeness
-from govcrawl.summary import failure_kind, format_summary, reason_key, site_verdict
+from govcrawl.crawl import content
+from govcrawl.crawl import politeness
+from govcrawl.crawl.summary import failure_kind, format_summary, reason_key, site_verdict
 from helpers import DEMO, ROOT, query
 
 REPORT_PDF = DEMO / "sites/luwan/zwgk/zfxxgk/zfxxgknb/202102/P020210208563412871234.pdf"

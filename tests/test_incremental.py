@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.mirror import load_quirks, serve_mirror
+from govcrawl.demo.mirror import load_quirks, serve_mirror
 from helpers import DEMO, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query, run_crawl
 
 CHANGED = "/zwgk/zfxxgk/zfxxgknb/202202/t20220218_3011245.htm"   # luwan 2021 report

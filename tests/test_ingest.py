@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 
-import govcrawl.ingest as ingest
-from govcrawl.ingest import Fetched, ingest_report
-from govcrawl.store import Archive
+import govcrawl.archive.ingest as ingest
+from govcrawl.archive.ingest import Fetched, ingest_report
+from govcrawl.archive.store import Archive
 
 from helpers import FIXTURES
 

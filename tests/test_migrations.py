@@ -5,8 +5,8 @@ import filecmp
 
 from sqlite_utils import Database
 
-from govcrawl.export import export
-from govcrawl.store import Archive, migrations, report_id_for
+from govcrawl.research.export import export
+from govcrawl.archive.store import Archive, migrations, report_id_for
 
 from test_views import REPORTS, build_archive
 

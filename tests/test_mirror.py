@@ -1,4 +1,4 @@
-"""The offline demo mirror (data/demo) and its server (govcrawl.mirror).
+"""The offline demo mirror (data/demo) and its server (govcrawl.demo.mirror).
 
 Serves the mirror on loopback and checks the server behaviour (per-site addresses, GBK without a
 header charset, fail-once, robots.txt, 304 revalidation, content types), then checks that
@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 
-from govcrawl.mirror import load_quirks, serve_mirror
+from govcrawl.demo.mirror import load_quirks, serve_mirror
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"

@@ -1,5 +1,5 @@
 """Platform families read their own listing layouts; unknown hints fall back to the generic reader."""
-from govcrawl.platforms import Hanweb, Platform, platform_for
+from govcrawl.crawl.platforms import Hanweb, Platform, platform_for
 
 from helpers import FIXTURES
 

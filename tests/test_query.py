@@ -8,7 +8,7 @@ import time
 import pytest
 
 from govcrawl.cli import main
-from govcrawl.query import ReadOnlyError, format_rows, run_query
+from govcrawl.research.query import ReadOnlyError, format_rows, run_query
 
 from test_views import build_archive, capture, make_report
 

@@ -6,7 +6,7 @@ import subprocess
 import threading
 import time
 
-from govcrawl.mirror import load_quirks, serve_mirror
+from govcrawl.demo.mirror import load_quirks, serve_mirror
 from helpers import DEMO, ROOT, crawl_command, crawl_env, query
 
 

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from govcrawl.datasette_metadata import QUERIES, build_metadata
-from govcrawl.serve import HOST, datasette_args, prepare
+from govcrawl.research.datasette_metadata import QUERIES, build_metadata
+from govcrawl.research.serve import HOST, datasette_args, prepare
 
 from test_views import build_archive
 

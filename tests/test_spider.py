@@ -3,7 +3,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from govcrawl.registry import Site
-from govcrawl.run import CrawlRun
+from govcrawl.crawl.run import CrawlRun
 from spiders.reports import ReportsSpider
 
 from helpers import file_response

@@ -1,6 +1,6 @@
 import sqlite3
 
-from govcrawl.store import Archive, numeric, split_cell_id
+from govcrawl.archive.store import Archive, numeric, split_cell_id
 
 
 def report_dict(value=1):

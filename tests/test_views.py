@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from govcrawl import checks, templates
-from govcrawl.store import Archive
+from govcrawl.archive.store import Archive
 
 
 class Site:

@@ -1,5 +1,5 @@
 
-from govcrawl.warc import Exchange, WarcWriterPool, read_record
+from govcrawl.archive.warc import Exchange, WarcWriterPool, read_record
 from helpers import assert_warcs_pass_warcio_check
 
 
@@ -48,7 +48,7 @@ def test_files_rotate_by_size_and_pass_warcio_check(tmp_path):
 
 
 def test_a_half_written_last_record_is_cut_off_and_the_rest_stays_readable(tmp_path):
-    from govcrawl.warc import truncate_incomplete
+    from govcrawl.archive.warc import truncate_incomplete
 
     pool = WarcWriterPool(tmp_path, "run1")
     rows = [pool.write(exchange(url=f"http://127.0.0.1/{i}.htm", body=bytes(range(256)) * 50)) for i in range(3)]

@@ -59,10 +59,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_DATEFORMAT = "%H:%M:%S"
 
 # --- components ------------------------------------------------------------------------------------
-EXTENSIONS = {"govcrawl.extensions.CaptureExtension": 100}
+EXTENSIONS = {"govcrawl.crawl.extensions.CaptureExtension": 100}
 DOWNLOADER_MIDDLEWARES = {
-    "govcrawl.middlewares.SiteScopeMiddleware": 50,
-    "govcrawl.middlewares.RevalidationMiddleware": 60,
-    "govcrawl.politeness.PolitenessMiddleware": 560,  # after robots.txt: counts requests really sent
+    "govcrawl.crawl.middlewares.SiteScopeMiddleware": 50,
+    "govcrawl.crawl.middlewares.RevalidationMiddleware": 60,
+    "govcrawl.crawl.politeness.PolitenessMiddleware": 560,  # after robots.txt: counts requests really sent
 }
-ITEM_PIPELINES = {"govcrawl.pipelines.ArchivePipeline": 300}
+ITEM_PIPELINES = {"govcrawl.crawl.pipelines.ArchivePipeline": 300}

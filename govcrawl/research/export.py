@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from govcrawl import codebook
-from govcrawl.store import Archive, wide_cell_defs
+from govcrawl.research import codebook
+from govcrawl.archive.store import Archive, wide_cell_defs
 
 FORMATS = ("csv", "jsonl")
 REPORT_COLS = list(codebook.REPORT_COLUMNS)

@@ -2,7 +2,7 @@
 canned queries. Built from the codebook, so the browser and the exports describe columns alike."""
 from __future__ import annotations
 
-from govcrawl import codebook
+from govcrawl.research import codebook
 
 _DENY = [("deny_secret", "属于国家秘密"), ("deny_law", "其他法律行政法规禁止公开"),
          ("deny_security", "危及“三安全一稳定”"), ("deny_third_party", "保护第三方合法权益"),

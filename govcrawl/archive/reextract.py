@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcrawl.ingest import Fetched, build_report
-from govcrawl.replay import NotArchived, payload
-from govcrawl.store import Archive
+from govcrawl.archive.ingest import Fetched, build_report
+from govcrawl.archive.replay import NotArchived, payload
+from govcrawl.archive.store import Archive
 
 log = logging.getLogger(__name__)
 

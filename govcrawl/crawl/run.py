@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from govcrawl.registry import Site, load_sites, select_sites
-from govcrawl.replay import NotArchived, payload
-from govcrawl.store import Archive
-from govcrawl.summary import RunSummary
-from govcrawl.warc import WarcWriterPool, truncate_incomplete
+from govcrawl.archive.replay import NotArchived, payload
+from govcrawl.archive.store import Archive
+from govcrawl.crawl.summary import RunSummary
+from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from govcrawl import codebook
+from govcrawl.research import codebook
 
 migrations = Migrations("govcrawl")
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from govcrawl.registry import load_sites, select_sites
-from govcrawl.run import ArchiveLock
+from govcrawl.crawl.run import ArchiveLock
 
 
 def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | None = None,
@@ -14,7 +14,7 @@ def crawl_settings(*, sites: str | Path, db: str | Path, warc_dir: str | Path | 
                    max_runtime: float | None = None, log_file: str | Path | None = None,
                    overrides: dict | None = None):
     """Project settings with the CLI's choices applied (validated registry, paths, politeness)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govcrawl.crawl.settings")
     from scrapy.utils.project import get_project_settings
 
     loaded = load_sites(sites)  # fail early, with the registry's own message

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govcrawl.store import Archive
-from govcrawl.warc import read_record
+from govcrawl.archive.store import Archive
+from govcrawl.archive.warc import read_record
 
 
 class NotArchived(LookupError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 from scrapy.responsetypes import responsetypes
 
-from govcrawl.run import RunComponent
+from govcrawl.crawl.run import RunComponent
 
 
 class OutOfScope(IgnoreRequest):

@@ -2,7 +2,7 @@
 
 Most Chinese government sites run on a handful of content-management systems. A registry row names
 its family in the ``platform`` column; the spider asks ``platform_for(name)`` how to read that
-site's listings. The generic reader (``govcrawl.discovery``) already understands ordinary anchors,
+site's listings. The generic reader (``govcrawl.crawl.discovery``) already understands ordinary anchors,
 下一页 links and TRS pagers, so ``trs`` and ``generic`` share it; a family gets its own class only
 where its pages really differ.
 
@@ -18,8 +18,8 @@ import math
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from govcrawl import discovery
-from govcrawl.discovery import Link
+from govcrawl.crawl import discovery
+from govcrawl.crawl.discovery import Link
 
 
 class Platform:

@@ -1,10 +1,10 @@
-"""Item pipeline: hand each fetched report (page + attachments) to ``govcrawl.ingest``."""
+"""Item pipeline: hand each fetched report (page + attachments) to ``govcrawl.archive.ingest``."""
 from __future__ import annotations
 
 import logging
 
-from govcrawl.ingest import Fetched, IngestResult, ingest_report
-from govcrawl.run import RunComponent
+from govcrawl.archive.ingest import Fetched, IngestResult, ingest_report
+from govcrawl.crawl.run import RunComponent
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 
-from govcrawl.run import RunComponent
+from govcrawl.crawl.run import RunComponent
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ import tempfile
 from pathlib import Path
 
 from govcrawl import netguard
-from govcrawl.crawl import crawl_settings, run_crawl
-from govcrawl.export import export_csv
-from govcrawl.mirror import serve_mirror
-from govcrawl.summary import format_summary
+from govcrawl.crawl.runner import crawl_settings, run_crawl
+from govcrawl.research.export import export_csv
+from govcrawl.demo.mirror import serve_mirror
+from govcrawl.crawl.summary import format_summary
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_ROOT = REPO_ROOT / "data" / "demo"
 # A fixed port keeps the demo's URLs (and so its report ids) the same from one run to the next,
 # so running the demo again revalidates the same archive instead of adding a copy of it.

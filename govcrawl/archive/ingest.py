@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
-from govcrawl.store import Archive, report_id_for
+from govcrawl.archive.store import Archive, report_id_for
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ import logging
 
 from scrapy import signals
 
-from govcrawl.run import RunComponent
-from govcrawl.store import short_hash
-from govcrawl.summary import format_summary
-from govcrawl.warc import Exchange
+from govcrawl.crawl.run import RunComponent
+from govcrawl.archive.store import short_hash
+from govcrawl.crawl.summary import format_summary
+from govcrawl.archive.warc import Exchange
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from govcrawl.datasette_metadata import build_metadata
-from govcrawl.store import Archive
+from govcrawl.research.datasette_metadata import build_metadata
+from govcrawl.archive.store import Archive
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001

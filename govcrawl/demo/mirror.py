@@ -6,14 +6,14 @@ all share one port when possible: the first server binds port 0 (or ``port``), t
 port number; a site whose bind fails falls back to a free port of its own. So every site has a
 distinct host like a real government site, and URLs stay short::
 
-    from govcrawl.mirror import serve_mirror, load_quirks
+    from govcrawl.demo.mirror import serve_mirror, load_quirks
     with serve_mirror(Path("data/demo/sites"), load_quirks(Path("data/demo/quirks.json"))) as m:
         m.hosts                     # {"luwan": "127.0.0.11:40123", "lzhb": "127.0.0.12:40123", ...}
         m.url("luwan", "/robots.txt")
         csv_text = m.render_registry(Path("data/demo/sites.csv.in"))
         m.requests                  # [(host, method, path, status, unix_time), ...]
 
-``python -m govcrawl.mirror [--root data/demo] [--port N] [--registry-out FILE]`` serves it in
+``python -m govcrawl.demo.mirror [--root data/demo] [--port N] [--registry-out FILE]`` serves it in
 the foreground and prints the addresses (Ctrl-C stops).
 
 Static-file rules
@@ -60,7 +60,7 @@ from pathlib import Path
 
 __all__ = ["Mirror", "serve_mirror", "load_quirks", "DEFAULT_ROOT"]
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 TYPES = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain",
@@ -377,7 +377,7 @@ def serve_mirror(root: Path, quirks: dict, *, base_ip: str = "127.0.0.1", port: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m govcrawl.mirror", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m govcrawl.demo.mirror", description=__doc__.split("\n\n")[0])
     ap.add_argument("--root", type=Path, default=DEFAULT_ROOT,
                     help="demo dir holding sites/, quirks.json, sites.csv.in (default: data/demo)")
     ap.add_argument("--port", type=int, default=0, help="shared port (default: any free port)")
