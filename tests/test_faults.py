@@ -1,5 +1,5 @@
 """Crawling that survives the real web: one crawl against tests/faultsite.py, and unit tests of
-govcrawl/content.py, govcrawl/politeness.py and the operator view in govcrawl/summary.py."""
+govcrawl/crawl/content.py, govcrawl/crawl/politeness.py and the operator view in govcrawl/crawl/summary.py."""
 from __future__ import annotations
 
 import hashlib

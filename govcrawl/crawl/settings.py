@@ -44,7 +44,7 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 DEPTH_LIMIT = 12
 REDIRECT_MAX_TIMES = 5
-# govcrawl/politeness.py: when to retry (backoff, Retry-After), robots.txt Crawl-delay, and a cap on
+# govcrawl/crawl/politeness.py: when to retry (backoff, Retry-After), robots.txt Crawl-delay, and a cap on
 # requests per registry site and run so traps (endless calendars, redirect mazes) end with a reason.
 GOVCRAWL_RETRY_BACKOFF_BASE = 1.0  # seconds before the 1st retry; doubles each retry
 GOVCRAWL_RETRY_BACKOFF_MAX = 60.0
