@@ -869,27 +869,29 @@ class Archive:
             return
         cross = [i for i in templates.get(template).identities() if i.kind == "cross_year"]
         prev_ids = set(templates.get(prev[2]).cell_ids()) if prev and prev[2] in templates.VERSIONS else set()
+        recount = ("update reports set checks_failed = (select count(*) from check_results "
+                   "where report_no = ? and status = 'fail') where report_no = ?")
+        if prev is None:  # the extractor's own rows stay, as unknown
+            self.db.execute("""update check_results set status = 'unknown', detail = ? where report_no = ?
+                               and check_no in (select check_no from check_defs where kind = 'cross_year')""",
+                            ["the agency's report for the previous year is not in the archive", report_no])
+            self.db.execute(recount, [report_no, report_no])
+            return
         cells = self._cell_values(report_no)
-        prev_cells = self._cell_values(prev[1]) if prev else None
+        prev_cells = self._cell_values(prev[1])
         rows = []
         for ident in cross:
-            if prev is None:
-                result = identities.evaluate_identity(ident, cells, None)
-                result["detail"] = "the agency's report for the previous year is not in the archive"
-            else:
-                left, _op, right = identities.parse(ident.expr)
-                if any(is_prev and cid not in prev_ids for _s, cid, is_prev in left + right):
-                    continue
-                result = identities.evaluate_identity(ident, cells, prev_cells)
-                result["detail"] += f" (previous year: report {prev[0]})"
+            left, _op, right = identities.parse(ident.expr)
+            if any(is_prev and cid not in prev_ids for _s, cid, is_prev in left + right):
+                continue
+            result = identities.evaluate_identity(ident, cells, prev_cells)
+            result["detail"] += f" (previous year: report {prev[0]})"
             rows.append((report_no, self.check_no(ident.id, ident.kind, ident.expr), result["status"],
                          result["detail"]))
         self.db.execute("delete from check_results where report_no = ? and check_no in "
                         "(select check_no from check_defs where kind = 'cross_year')", [report_no])
         self.db.conn.executemany("insert into check_results values (?,?,?,?)", rows)
-        self.db.execute("update reports set checks_failed = (select count(*) from check_results "
-                        "where report_no = ? and status = 'fail') where report_no = ?",
-                        [report_no, report_no])
+        self.db.execute(recount, [report_no, report_no])
 
     def mark_removed(self, site_id: str, seen_urls: Iterable[str], run_id: str | None = None) -> int:
         """Reports of a site that no listing links any more: removed (never deleted).
