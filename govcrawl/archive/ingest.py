@@ -370,6 +370,13 @@ class BackgroundIngest:
         self._wake.set()
 
     def _loop(self) -> None:
+        import os
+        import threading
+
+        try:  # Linux: this thread only — the crawl's reactor thread keeps its priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
         archive = Archive(self.db_path)
         try:
             while True:
