@@ -202,7 +202,7 @@ class ReportsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             reason = str(failure.value) or "ignored"
             if "robots.txt" in reason:
-                self.run.summary.site(site_id).robots_blocked += 1
+                self.run.record_blocked(site_id, request.url, request.meta.get("role", "page"))
                 if failed_request is not None:
                     yield from self._answer(failed_request, "blocked by robots.txt")
                 return
