@@ -221,7 +221,7 @@ def _content_type(response) -> str | None:
 
 def _fetched(response, link_text: str) -> dict:
     # What the bytes are (a PDF labelled text/html, a GBK page labelled UTF-8) decides, not the
-    # header; the raw header stays in the WARC record.
-    return {"url": response.url, "body": response.body,
+    # header; the raw header stays in the WARC record. No body: ingest reads it from the WARC.
+    return {"url": response.url,
             "content_type": content.corrected_content_type(response.body, _content_type(response)),
             "capture": response.meta.get("capture") or {}, "link_text": link_text}
