@@ -13,6 +13,22 @@ DEFAULT_WARC = "data/warc"
 DEFAULT_EXPORTS = "data/exports"
 
 
+def cmd_audit(args) -> int:
+    from govcrawl.research.audit import Selection, run_audit, scorecard, site_names
+    from govcrawl.research.timelines import refresh
+
+    selection = Selection(sites=args.site or [], years=args.year or [], division=args.division)
+    findings = run_audit(args.db, selection)
+    refresh(args.db)
+    if not findings:
+        print("no current report matches; nothing to audit")
+        return 0
+    print(scorecard(findings, site_names(args.db)))
+    print(f"\n{len(findings)} findings stored in audit_findings (views audit_scorecard, audit_failures; "
+          "timelines in agency_timeline)")
+    return 0
+
+
 def cmd_crawl(args) -> int:
     from govcrawl.crawl.runner import crawl_settings, run_crawl
     from govcrawl.crawl.summary import format_summary
@@ -156,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Archive and extract 政府信息公开工作年度报告 (government information-disclosure annual reports).",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    a = sub.add_parser("audit", help="audit every current report (on time, sections, tables, fees, text vs tables, identities): a scorecard per agency")
+    a.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    a.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
+    a.add_argument("--year", type=int, action="extend", nargs="+", help="only these report years")
+    a.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    a.set_defaults(func=cmd_audit, needs_archive=True)
 
     c = sub.add_parser("crawl", help="crawl the registry's sites: archive every response, extract reports into SQLite")
     c.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")

@@ -663,11 +663,11 @@ order by a.site_id, a.year, case a.severity when 'error' then 0 when 'warning' t
        w3."t3.new.total" as new_total, w3."t3.handled_total.total" as handled_total,
        w3."t3.open.total" as open_total, w3."t3.partial.total" as partial_total,
        w4."t4.cases.rev_total" as rev_total,
-       ifnull(w4."t4.cases.lit_direct_total", 0) + ifnull(w4."t4.cases.lit_after_review_total", 0)
-         as lit_total,
+       case when w4.report_no is not null then ifnull(w4."t4.cases.lit_direct_total", 0)
+            + ifnull(w4."t4.cases.lit_after_review_total", 0) end as lit_total,
        r.checks_failed,
-       (select count(*) from audit_findings a where a.report_id = y.report_id and a.status = 'fail')
-         as audit_failed
+       case when y.report_id is not null then (select count(*) from audit_findings a
+            where a.report_id = y.report_id and a.status = 'fail') end as audit_failed
 from agency_years y left join sites s using (site_id) left join reports r using (report_id)
 left join wide_t3 w3 on w3.report_no = r.report_no left join wide_t4 w4 on w4.report_no = r.report_no
 order by y.site_id, y.year""",
