@@ -11,6 +11,7 @@ DEFAULT_SITES = "data/sites.csv"
 DEFAULT_DB = "data/archive.db"
 DEFAULT_WARC = "data/warc"
 DEFAULT_EXPORTS = "data/exports"
+DEFAULT_REPORT = "data/report"
 
 
 def cmd_audit(args) -> int:
@@ -135,6 +136,25 @@ def cmd_reextract(args) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_report(args) -> int:
+    from govcrawl.research.audit import Selection, run_audit
+    from govcrawl.research.report import build_pages
+    from govcrawl.research.timelines import refresh
+
+    run_audit(args.db, Selection(division=args.division))  # the compliance charts read the audit
+    refresh(args.db)
+    try:
+        files = build_pages(args.db, args.out, division=args.division or "", site=args.site)
+    except KeyError:
+        print(f"govcrawl report: no site {args.site!r} in the archive's registry", file=sys.stderr)
+        return 2
+    print(f"{files[0]}  (open it in a browser; it needs no network)")
+    if len(files) > 1:
+        print(f"{len(files) - 1} agency pages beside it: {', '.join(f.name for f in files[1:4])}"
+              + (" …" if len(files) > 4 else ""))
+    return 0
+
+
 def cmd_runs(args) -> int:
     import sqlite3
 
@@ -240,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
     rx.set_defaults(func=cmd_reextract, needs_archive=True)
+
+    rp = sub.add_parser("report", help="write a static HTML page of charts (offline, no script) for a division or one agency")
+    rp.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    rp.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    rp.add_argument("--site", metavar="ID", help="one agency's page only")
+    rp.add_argument("--out", default=DEFAULT_REPORT, help=f"output folder (default {DEFAULT_REPORT})")
+    rp.set_defaults(func=cmd_report, needs_archive=True)
 
     ru = sub.add_parser("runs", help="list recent crawl runs and print the latest one's summary")
     ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
