@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -289,10 +291,17 @@ def main(argv: list[str] | None = None) -> int:
               "`govcrawl demo` first", file=sys.stderr)
         return 2
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
+        return status
     except (RegistryError, ArchiveLocked) as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `govcrawl runs | head`: the reader has gone; stop quietly, as `yes | head` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

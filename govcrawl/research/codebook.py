@@ -14,10 +14,30 @@ except ImportError:  # pragma: no cover - templates.py is written by another eng
     _templates = None
 
 TEMPLATES = ("2019", "2021")
-TABLE_NAMES = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况",
-               "t4": "表四 政府信息公开行政复议、行政诉讼情况"}
-T4_GROUPS = {"rev": "行政复议", "lit_direct": "行政诉讼 > 未经复议直接起诉",
-             "lit_after_review": "行政诉讼 > 复议后起诉"}
+
+
+def _table_names() -> dict[str, str]:
+    """t2 → 表二 主动公开政府信息情况: the tables are named by the sections 二/三/四 they sit in."""
+    if _templates is None:
+        return {}
+    return {f"t{i}": f"表{s.no} {s.label.split('、', 1)[1]}" for i, s in enumerate(_templates.SECTIONS, 1)
+            if 2 <= i <= 4}
+
+
+def _t4_groups() -> dict[str, str]:
+    """rev → 行政复议, lit_direct → 行政诉讼 > 未经复议直接起诉: a column's first alias is its group."""
+    if _templates is None:
+        return {}
+    litigation = _templates.T4_GROUPS[1]
+    out = {}
+    for c in _templates.get(TEMPLATES[-1]).t4_columns:
+        group = c.aliases[0]
+        out[c.id.rsplit("_", 1)[0]] = group if group == _templates.T4_GROUPS[0] else f"{litigation} > {group}"
+    return out
+
+
+TABLE_NAMES = _table_names()
+T4_GROUPS = _t4_groups()
 
 
 @dataclass(frozen=True)
