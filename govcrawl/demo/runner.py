@@ -46,10 +46,10 @@ def _path(url: str) -> str:
 
 
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
-             delay: float = 0.05) -> int:
+             delay: float = 0.05, port: int = DEMO_PORT) -> int:
     netguard.install()  # the demo talks to its own mirror only: anything else would be a bug
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
-    with serve_mirror(demo_root / "sites", quirks, port=DEMO_PORT) as mirror, \
+    with serve_mirror(demo_root / "sites", quirks, port=port) as mirror, \
             tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "demo_sites.csv"
         registry.write_text(mirror.render_registry(demo_root / "sites.csv.in"), encoding="utf-8")
