@@ -285,41 +285,63 @@ def load_reports(conn: sqlite3.Connection, where: str = "r.is_current = 1 and r.
     return list(reports.values())
 
 
-def previous_reports(conn: sqlite3.Connection, reports: list[Report]) -> dict[str, Report]:
+def previous_of(reports: list[Report]) -> dict[str, Report]:
     """{report_id: the same agency's report of the year before} (the fullest one if several)."""
-    wanted = {(r.site_id, r.year - 1) for r in reports if r.year}
-    if not wanted:
-        return {}
-    sites = sorted({s for s, _ in wanted})
-    candidates = load_reports(conn, f"r.is_current = 1 and r.kind = 'report' and r.site_id in "
-                                    f"({', '.join('?' * len(sites))})", sites)
     best: dict[tuple, Report] = {}
-    for c in candidates:
+    for c in reports:
         key = (c.site_id, c.year)
-        if key in wanted and (key not in best or len(c.cells) > len(best[key].cells)):
+        if key not in best or len(c.cells) > len(best[key].cells):
             best[key] = c
     return {r.report_id: best[(r.site_id, r.year - 1)] for r in reports
             if r.year and (r.site_id, r.year - 1) in best}
 
 
-def run_audit(db_path: str | Path, selection: Selection | None = None) -> list[dict]:
-    """Audit the selected current reports, store the findings, and return them."""
+def _site_batches(conn: sqlite3.Connection, selection: Selection, batch: int) -> list[list[str]]:
+    """The selected sites in groups of about ``batch`` current reports: memory stays bounded."""
+    where, params = selection.where()
+    counts = conn.execute(f"""select r.site_id, count(*) from reports r left join sites s using (site_id)
+                              where {where} group by r.site_id order by r.site_id""", params).fetchall()
+    out, group, size = [], [], 0
+    for site_id, n in counts:
+        if group and size + n > batch:
+            out.append(group)
+            group, size = [], 0
+        group.append(site_id)
+        size += n
+    return out + ([group] if group else [])
+
+
+def run_audit(db_path: str | Path, selection: Selection | None = None, *, batch: int = 2000,
+              progress=None) -> list[dict]:
+    """Audit the selected current reports, store the findings, and return them.
+
+    Works through the archive a few thousand reports at a time (all current reports of a group of
+    agencies, so each report's previous year is at hand), writing each group as it goes.
+    """
     from govcrawl.archive.store import Archive, save_audit
 
     selection = selection or Selection()
     Archive(db_path).close()  # apply pending migrations (m004 creates the audit tables)
     conn = connect_readonly(db_path)
+    archive = Archive(db_path)
+    findings: list[dict] = []
     try:
         where, params = selection.where()
-        reports = load_reports(conn, where, params)
-        prev = previous_reports(conn, reports)
+        for sites in _site_batches(conn, selection, batch):
+            marks = ", ".join("?" * len(sites))
+            everything = load_reports(conn, f"r.is_current = 1 and r.kind = 'report' and r.site_id in ({marks})",
+                                      sites)
+            chosen = {row[0] for row in conn.execute(
+                f"select r.report_id from reports r left join sites s using (site_id) "
+                f"where {where} and r.site_id in ({marks})", [*params, *sites])}
+            prev = previous_of(everything)
+            done = [f for r in everything if r.report_id in chosen for f in audit_report(r, prev.get(r.report_id))]
+            save_audit(archive.db, done, sorted(chosen))
+            findings += done
+            if progress:
+                progress(len(findings) // len(RULES))
     finally:
         conn.close()
-    findings = [f for r in reports for f in audit_report(r, prev.get(r.report_id))]
-    archive = Archive(db_path)
-    try:
-        save_audit(archive.db, findings, [r.report_id for r in reports])
-    finally:
         archive.close()
     return findings
 

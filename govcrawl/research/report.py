@@ -111,7 +111,14 @@ CHARTS["outcomes"]["series"] = list(outcome_rows())
 FAILING_SQL = f"""select r.year, r.site_id, s.name as site_name, a.rule, a.severity, a.evidence
 from audit_findings a join reports r using (report_id) join sites s on s.site_id = r.site_id
 where r.is_current = 1 and a.status = 'fail' and {scope("s.division_code", "r.site_id")}
-order by r.year, r.site_id, a.rule"""
+order by case a.severity when 'error' then 0 else 1 end, r.year, r.site_id, a.rule"""
+
+FAILING_BY_RULE_SQL = f"""select a.rule, r.year, count(*) as reports_failing,
+       sum(a.severity = 'error') as errors, sum(a.severity = 'warning') as warnings
+from audit_findings a join reports r using (report_id) join sites s on s.site_id = r.site_id
+where r.is_current = 1 and a.status = 'fail' and {scope("s.division_code", "r.site_id")}
+group by a.rule, r.year order by a.rule, r.year"""
+FAILURES_SHOWN = 200
 
 TIMELINE_SQL = """select year, status, agency, series_break, new_total, handled_total, rev_total,
        lit_total, audit_failed, evidence
@@ -332,10 +339,16 @@ def build_pages(db_path: str | Path, out_dir: str | Path, *, division: str = "",
         meta = (f"Archive <code>{_e(Path(db_path).name)}</code>, {scope}, current reports only; written {now}. "
                 "Numbers beside each chart; the SQL below it re-runs on the archive.")
         sections = [render_section(chart_data(conn, c, division)) for c in CHARTS]
-        failing = conn.execute(FAILING_SQL, {"division": division or "", "site": None})
-        fcols = [d[0] for d in failing.description]
+        sel = {"division": division or "", "site": None}
+        by_rule = conn.execute(FAILING_BY_RULE_SQL, sel)
+        failing = conn.execute(FAILING_SQL + f"\nlimit {FAILURES_SHOWN}", sel)
+        fcols, frows = [d[0] for d in failing.description], failing.fetchall()
+        more = (f'<p class="meta">The first {FAILURES_SHOWN}; every failure is on the agency pages and in the '
+                f'<code>audit_failures</code> view.</p>' if len(frows) == FAILURES_SHOWN else "")
         sections.append(f'<section id="audit"><h2>Audit failures · 审计问题</h2>'
-                        f'{render_table(fcols, failing.fetchall())}'
+                        f'{render_table([d[0] for d in by_rule.description], by_rule.fetchall())}'
+                        f'<details><summary>SQL</summary><pre class="sql">{_e(FAILING_BY_RULE_SQL)}</pre></details>'
+                        f'<h3>Failures</h3>{render_table(fcols, frows)}{more}'
                         f'<details><summary>SQL</summary><pre class="sql">{_e(FAILING_SQL)}</pre></details></section>')
         links = "".join(f'<tr><td><a href="{_agency_file(s)}">{_e(n)}</a></td><td>{_e(s)}</td><td>{_e(c)}</td>'
                         f'<td class="n">{r}</td><td class="n">{f}</td></tr>' for s, n, c, r, f in sites)
