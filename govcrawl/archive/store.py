@@ -689,11 +689,13 @@ def sync_audit_views(db: Database) -> None:
 
 def save_audit(db: Database, findings: Iterable[dict], report_ids: Iterable[str]) -> int:
     """Replace the findings of ``report_ids`` with ``findings`` in one transaction."""
-    rows = [dict(f, audited_at=f.get("audited_at") or utcnow()) for f in findings]
+    now = utcnow()
+    cols = ("report_id", "site_id", "year", "rule", "status", "severity", "evidence", "basis", "audited_at")
+    rows = [tuple(f.get(c) for c in cols[:-1]) + (f.get("audited_at") or now,) for f in findings]
     with db.atomic():
         db.conn.executemany("delete from audit_findings where report_id = ?", [(r,) for r in report_ids])
-        if rows:
-            db["audit_findings"].insert_all(rows, pk=("report_id", "rule"), replace=True)
+        db.conn.executemany(f"insert or replace into audit_findings ({', '.join(cols)}) "
+                            f"values ({', '.join('?' * len(cols))})", rows)
     return len(rows)
 
 

@@ -72,6 +72,7 @@ class Report:
     sections: dict[str, str] = field(default_factory=dict)
     cells: dict[str, tuple] = field(default_factory=dict)  # cell id -> (value, null_reason)
     checks: list[tuple] = field(default_factory=list)  # (check_id, kind, status, detail)
+    _tables: set | None = field(default=None, repr=False)
 
     def value(self, cell_id: str):
         v = self.cells.get(cell_id)
@@ -119,7 +120,9 @@ def rule_on_time(r: Report) -> dict:
 
 
 def _has_table(r: Report, tbl: str) -> bool:
-    return any(cid.startswith(tbl + ".") and nr != "missing" for cid, (_v, nr) in r.cells.items())
+    if r._tables is None:  # computed once per report: the rules ask several times
+        r._tables = {cid.split(".", 1)[0] for cid, (_v, nr) in r.cells.items() if nr != "missing"}
+    return tbl in r._tables
 
 
 def rule_sections(r: Report) -> dict:
