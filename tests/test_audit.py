@@ -94,6 +94,9 @@ def test_figures_in_words_and_absent_figures():
         "收到申请十二件，办结一百零五件；未发生因政府信息公开工作被申请行政复议、提起行政诉讼的情况。")}
     assert figs == {"t3.new": 12, "t3.handled": 105, "t4.rev": 0, "t4.lit": 0}
     assert textfigures.read_figures("2020 年主动公开信息  条。") == []
+    figs = {f.key: f.value for f in textfigures.read_figures(
+        "办理人大代表建议9件、政协委员提案6件。全年办理政府信息公开申请218件。全年制发规范性文件3件。")}
+    assert figs == {"t3.handled": 218, "t2.normative_issued": 3}  # 建议 and 提案 are not applications
 
 
 def test_hongze_2024_text_says_17_requests_where_table_three_says_95(corpus_dir):
@@ -136,3 +139,19 @@ def test_audit_is_stored_once_per_report_and_rule_and_rerun_replaces_it(tmp_path
     assert {f["site_id"] for f in only} == {"sc-a"}
     assert rows(archive, "select count(*) from audit_findings") == [(len(again),)]  # others kept
     archive.close()
+
+
+def test_pingtan_2023_text_says_393_normative_documents_in_force_where_table_two_says_470(corpus_dir):
+    """The corpus' other real text-vs-table mismatch (GROUND_TRUTH notes), found in table 二."""
+    from govcrawl.extract import extract_file
+
+    path = corpus_dir / "pingtan" / "report_2023.html"
+    if not path.exists():
+        pytest.skip("corpus file absent")
+    x = extract_file(path)
+    r = Report("pt", 1, "pt", x.year, x.template, "district", x.published, None,
+               sections=dict(x.sections), cells={k: (c["value"], c["null_reason"]) for k, c in x.cells.items()})
+    f = audit.rule_text(r)
+    assert f["status"] == "fail"
+    assert "现行有效行政规范性文件393件" in f["evidence"] and "t2.a20_1.normative.in_force = 470" in f["evidence"]
+    assert "申请" not in f["evidence"]  # its request figures (81 received, 42 公开及部分公开 …) agree

@@ -52,7 +52,8 @@ PATTERNS: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
     ("t3.new", re.compile(r"(?:收到|受理|接收|新收|接到)[^，,。；;\d复诉]{0,25}?申请[^，,。；;\d]{0,4}?" + _GAP + _NUM + "件"),
      ("t3.new.total",)),
     ("t3.carry_in", re.compile(r"上(?:一)?年(?:度)?结转[^，,。；;\d]{0,12}?" + _GAP + _NUM + "件"), ("t3.carry_in.total",)),
-    ("t3.handled", re.compile(r"办结[^，,。；;\d]{0,12}?" + _GAP + _NUM + "件"), ("t3.handled_total.total",)),
+    ("t3.handled", re.compile(r"办结[^，,。；;\d建议提案]{0,12}?" + _GAP + _NUM + "件"), ("t3.handled_total.total",)),
+    ("t3.handled", re.compile(r"办理[^，,。；;\d]{0,12}?申请" + _GAP + _NUM + "件"), ("t3.handled_total.total",)),
     ("t3.open_partial", re.compile(r"予以公开(?:及|和|与|、)部分公开" + _GAP + _NUM + "件"),
      ("t3.open.total", "t3.partial.total")),
     ("t3.open", re.compile(r"予以公开" + _GAP + _NUM + "件"), ("t3.open.total",)),
@@ -62,6 +63,11 @@ PATTERNS: list[tuple[str, re.Pattern, tuple[str, ...]]] = [
     ("t3.reject", re.compile(r"不予处理" + _GAP + _NUM + "件"), _REJECT),
     ("t3.other", re.compile(r"其他处理" + _GAP + _NUM + "件"), _OTHER),
     ("t3.carry_out", re.compile(r"结转下(?:一)?年(?:度)?(?:继续办理)?" + _GAP + _NUM + "件"), ("t3.carry_out.total",)),
+    # table 二 (一): 行政规范性文件 issued this year (2021: 本年制发; 2019: 本年新制作) and in force (2021)
+    ("t2.normative_issued", re.compile(r"(?:制发|新制作|印发)(?:的)?(?:行政)?规范性文件" + _GAP + _NUM + "件"),
+     ("t2.a20_1.normative.issued", "t2.a20_1.normative.made_new")),
+    ("t2.normative_in_force", re.compile(r"现行有效(?:的)?(?:行政)?规范性文件" + _GAP + _NUM + "件"),
+     ("t2.a20_1.normative.in_force",)),
     ("t4.rev", re.compile(r"行政复议(?:案件)?" + _GAP + _NUM + "(?:件|起)"), ("t4.cases.rev_total",)),
     ("t4.lit", re.compile(r"行政诉讼(?:案件)?" + _GAP + _NUM + "(?:件|起)"), _LIT),
 ]
