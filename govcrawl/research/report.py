@@ -35,19 +35,31 @@ PROVINCES = {
 }
 PALETTE = ("#2b6cb0", "#68a0d8", "#d69e2e", "#c05621", "#9b2c2c", "#718096", "#38a169")
 
-# Which rows of table 三 make up each outcome: taken from the templates, not typed again.
-_GROUP_OF = {"g_deny": "不予公开", "g_unable": "无法提供", "g_reject": "不予处理", "g_other": "其他处理"}
+# Which rows of table 三 make up each outcome, and the outcomes' names: both from the templates.
+_NUMBERING = re.compile(r"^（[一二三四五六七]）")
+
+
+def _short(label: str) -> str:
+    """（三）不予公开 → 不予公开; （二）部分公开（区分处理的…） → 部分公开."""
+    return re.sub(r"（.*$", "", _NUMBERING.sub("", label))
 
 
 def outcome_rows() -> dict[str, list[str]]:
     """{outcome label: t3_current column names}, over both template versions."""
-    out: dict[str, list[str]] = {"予以公开": ["open_total"], "部分公开": ["partial_total"]}
+    out: dict[str, list[str]] = {}
     for version in templates.VERSIONS:
-        for row in templates.get(version).t3_rows:
-            label = _GROUP_OF.get(row.parent) or ("其他处理" if row.id == "other" else None)
-            if label and f"{row.id}_total" not in out.setdefault(label, []):
+        t = templates.get(version)
+        groups = {g: _short(label) for g, (label, _aliases) in t.t3_groups.items() if g != "g_results"}
+        for row in t.t3_rows:
+            if row.parent == "g_results" and row.id != "handled_total":
+                label = _short(row.label)  # （一）予以公开, （二）部分公开, 2019's （六）其他处理
+            elif row.parent in groups:
+                label = groups[row.parent]
+            else:
+                continue
+            if f"{row.id}_total" not in out.setdefault(label, []):
                 out[label].append(f"{row.id}_total")
-    return out
+    return out  # template order: 予以公开, 部分公开, 不予公开, 无法提供, 不予处理, 其他处理
 
 
 def scope(division: str = "division_code", site: str = "site_id") -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from govcrawl import templates
+
 _NUM = r"(\d+|[零〇一二两三四五六七八九十百千]+)"
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _GAP = r"[共计为了有]{0,3}"  # 共, 共计, 为, 计 between a label and its number
@@ -39,12 +41,21 @@ def cn_int(text: str) -> int | None:
     return total + num
 
 
-_DENY = tuple(f"t3.{r}.total" for r in ("deny_secret", "deny_law", "deny_security", "deny_third_party",
-                                        "deny_internal", "deny_process", "deny_case_file", "deny_query"))
-_UNABLE = ("t3.unable_not_held.total", "t3.unable_need_create.total", "t3.unable_unclear.total")
-_REJECT = tuple(f"t3.{r}.total" for r in ("reject_petition", "reject_repeat", "reject_publication",
-                                          "reject_mass", "reject_confirm"))
-_OTHER = ("t3.other.total", "t3.other_no_correction.total", "t3.other_no_fee.total", "t3.other_misc.total")
+def _group_totals(*groups: str, rows: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The 总计 cells of table 三's rows under ``groups`` (both templates), plus ``rows``."""
+    out = []
+    for version in templates.VERSIONS:
+        for r in templates.get(version).t3_rows:
+            cid = f"t3.{r.id}.total"
+            if (r.parent in groups or r.id in rows) and cid not in out:
+                out.append(cid)
+    return tuple(out)
+
+
+_DENY = _group_totals("g_deny")
+_UNABLE = _group_totals("g_unable")
+_REJECT = _group_totals("g_reject")
+_OTHER = _group_totals("g_other", rows=("other",))  # 2019: one row; 2021: a group of three
 _LIT = ("t4.cases.lit_direct_total", "t4.cases.lit_after_review_total")
 
 # (key, pattern with one number group, cells). Order matters only for the quote shown.
