@@ -155,3 +155,31 @@ def test_pingtan_2023_text_says_393_normative_documents_in_force_where_table_two
     assert f["status"] == "fail"
     assert "现行有效行政规范性文件393件" in f["evidence"] and "t2.a20_1.normative.in_force = 470" in f["evidence"]
     assert "申请" not in f["evidence"]  # its request figures (81 received, 42 公开及部分公开 …) agree
+
+
+@pytest.mark.parametrize("agency, level, kind", [
+    ("重庆市渝北区民政局", "district", "department"),   # a department's report on a district portal
+    ("鹭湾区", "department", "government"),            # a place name: the government's own report
+    ("淮安市洪泽区人民政府", None, "government"),
+    ("澜州市鹭湾区人民政府办公室", "district", "department"),
+    ("平潭综合实验区", "city", "government"),
+    (None, "department", "department"),                  # no name: the registry level decides
+])
+def test_who_publishes_comes_from_the_reports_own_agency_name(agency, level, kind):
+    from govcrawl.research.agencies import publisher_kind
+
+    assert publisher_kind(agency, level)[0] == kind
+
+
+def test_previous_year_is_the_same_agencys_even_on_a_portal_of_many():
+    def rep(rid, agency, year):
+        r = report(year=year)
+        r.report_id, r.agency = rid, agency
+        return r
+
+    reports = [rep("a21", "某区民政局", 2021), rep("b21", "某区财政局", 2021), rep("a22", "重庆市某区民政局", 2022),
+               rep("b22", "某区财政局", 2022)]
+    prev = audit.previous_of(reports)
+    assert prev["a22"].report_id == "a21" and prev["b22"].report_id == "b21"
+    renamed = [rep("x21", "某区环境保护局", 2021), rep("x22", "某区生态环境局", 2022)]
+    assert audit.previous_of(renamed)["x22"].report_id == "x21"  # one agency a year: renamed, same series

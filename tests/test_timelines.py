@@ -37,3 +37,16 @@ def test_gaps_are_not_crawled_until_a_crawl_reads_the_listings_and_renames_are_b
     assert table[("cq-b", 2019)] == ("not_found", "report: HTTP 404: http://127.0.0.1/b/202003/t20200301_1.htm")
     assert rows(archive, "select count(*) from agency_years") == [(3 * 4,)]  # 3 agencies × 2019…2022
     archive.close()
+
+
+def test_a_portal_listing_several_agencies_gets_one_series_per_agency(tmp_path):
+    db = tmp_path / "archive.db"
+    archive = build_archive(db)
+    for year in (2021, 2022):  # sc-a's column also lists its 财政局's reports
+        r = make_report(year, "2021", {"person": 4}, title=f"成都甲区财政局{year}年政府信息公开工作年度报告")
+        archive.save_report(site_id="sc-a", url=f"http://127.0.0.1/s/cz{year}.htm", capture=capture(f"cz{year}"), report=r)
+    archive.close()
+    got = [(r["series"], r["year"], r["status"], r["series_break"]) for r in timelines.refresh(db) if r["site_id"] == "sc-a"]
+    assert ("成都甲区财政局", 2022, "archived", None) in got
+    assert ("重庆市某区民政局", 2021, "archived", None) in got and ("重庆市某区民政局", 2022, "not_crawled", None) in got
+    assert not any(b for *_x, b in got)  # two agencies side by side are not a rename

@@ -636,14 +636,14 @@ class Archive:
 
 @migrations()
 def m004_audit(db: Database) -> None:
-    """Audit findings per report and rule, and one row per agency and year of its timeline."""
+    """Audit findings per report and rule, and one row per agency (site and series) and year."""
     db.execute("""create table if not exists audit_findings (report_id text not null, site_id text,
                   year integer, rule text not null, status text not null, severity text,
                   evidence text, basis text, audited_at text, primary key (report_id, rule))""")
     db.execute("create index if not exists audit_findings_site on audit_findings(site_id, year)")
-    db.execute("""create table if not exists agency_years (site_id text not null, year integer not null,
-                  status text not null, report_id text, agency text, series_break text,
-                  evidence text, computed_at text, primary key (site_id, year))""")
+    db.execute("""create table if not exists agency_years (site_id text not null, series text not null,
+                  year integer not null, status text not null, report_id text, agency text,
+                  series_break text, evidence text, computed_at text, primary key (site_id, series, year))""")
 
 
 AUDIT_VIEWS = {
@@ -658,7 +658,7 @@ group by a.site_id, a.rule order by a.site_id, a.rule""",
 from audit_findings a left join sites s using (site_id) left join reports r using (report_id)
 where a.status = 'fail'
 order by a.site_id, a.year, case a.severity when 'error' then 0 when 'warning' then 1 else 2 end, a.rule""",
-    "agency_timeline": """select y.site_id, s.name as site_name, s.division_code, y.year, y.status,
+    "agency_timeline": """select y.site_id, s.name as site_name, s.division_code, y.series, y.year, y.status,
        y.agency, y.series_break, y.evidence, y.report_id, r.published,
        w3."t3.new.total" as new_total, w3."t3.handled_total.total" as handled_total,
        w3."t3.open.total" as open_total, w3."t3.partial.total" as partial_total,
@@ -670,8 +670,8 @@ order by a.site_id, a.year, case a.severity when 'error' then 0 when 'warning' t
             where a.report_id = y.report_id and a.status = 'fail') end as audit_failed
 from agency_years y left join sites s using (site_id) left join reports r using (report_id)
 left join wide_t3 w3 on w3.report_no = r.report_no left join wide_t4 w4 on w4.report_no = r.report_no
-order by y.site_id, y.year""",
-    "timeline_gaps": """select site_id, site_name, division_code, year, status, evidence
+order by y.site_id, y.series, y.year""",
+    "timeline_gaps": """select site_id, site_name, division_code, series, year, status, series_break, evidence
 from agency_timeline where status != 'archived' or series_break is not null""",
 }
 
@@ -706,5 +706,5 @@ def save_timelines(db: Database, rows: Iterable[dict], site_ids: Iterable[str]) 
     with db.atomic():
         db.conn.executemany("delete from agency_years where site_id = ?", [(s,) for s in site_ids])
         if rows:
-            db["agency_years"].insert_all(rows, pk=("site_id", "year"), replace=True)
+            db["agency_years"].insert_all(rows, pk=("site_id", "series", "year"), replace=True)
     return len(rows)

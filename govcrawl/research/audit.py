@@ -25,6 +25,7 @@ from typing import Iterable
 
 from govcrawl import checks, templates
 from govcrawl.research import textfigures
+from govcrawl.research.agencies import agency_key, publisher_kind, same_agency
 from govcrawl.research.query import connect_readonly
 
 
@@ -69,6 +70,7 @@ class Report:
     level: str | None
     published: str | None
     first_capture: str | None
+    agency: str | None = None  # as the report names itself (its title's agency)
     sections: dict[str, str] = field(default_factory=dict)
     cells: dict[str, tuple] = field(default_factory=dict)  # cell id -> (value, null_reason)
     checks: list[tuple] = field(default_factory=list)  # (check_id, kind, status, detail)
@@ -88,11 +90,11 @@ def finding(report: Report, rule: str, status: str, evidence: str, severity: str
 
 # --- the rules ----------------------------------------------------------------------------------
 
-def deadline(year: int, level: str | None) -> tuple[date, str]:
-    """The publication deadline of a report year and who it binds, with its legal basis."""
+def deadline(year: int, kind: str) -> tuple[date, str]:
+    """The publication deadline of a report year for a "department" or a "government", with its basis."""
     if year <= 2018:
         return date(year + 1, 3, 31), "条例(2007)第31条: 03-31"
-    if level == "department":
+    if kind == "department":
         return date(year + 1, 1, 31), "条例(2019)第49条: 政府部门 01-31"
     return date(year + 1, 3, 31), "条例(2019)第49条: 地方政府本级 03-31"
 
@@ -100,7 +102,8 @@ def deadline(year: int, level: str | None) -> tuple[date, str]:
 def rule_on_time(r: Report) -> dict:
     if r.year is None:
         return finding(r, "on_time", "unknown", "report year unknown")
-    due, basis = deadline(r.year, r.level)
+    kind, why = publisher_kind(r.agency, r.level)
+    due, basis = deadline(r.year, kind)
     if r.published:
         when, source = r.published[:10], "the page's publication date"
     elif r.first_capture:
@@ -111,7 +114,7 @@ def rule_on_time(r: Report) -> dict:
         on = date.fromisoformat(when)
     except ValueError:
         return finding(r, "on_time", "unknown", f"unreadable date {when!r} ({source})")
-    evidence = f"{when} ({source}); deadline {due} ({basis}; registry level {r.level or '?'})"
+    evidence = f"{when} ({source}); deadline {due} ({basis}; {why})"
     if on <= due:
         return finding(r, "on_time", "pass", evidence)
     if r.published:
@@ -265,10 +268,11 @@ def load_reports(conn: sqlite3.Connection, where: str = "r.is_current = 1 and r.
                  params: Iterable = ()) -> list[Report]:
     rows = conn.execute(f"""select r.report_id, r.report_no, r.site_id, r.year, r.template, s.level,
                             r.published, (select min(c.fetched_at) from captures c
-                                          where c.url = r.url and c.status = 200), r.first_seen_at
+                                          where c.url = r.url and c.status = 200), r.first_seen_at,
+                            coalesce(r.agency, s.name)
                             from reports r left join sites s using (site_id) where {where}
                             order by r.site_id, r.year, r.url""", list(params)).fetchall()
-    reports = {row[0]: Report(*row[:7], first_capture=row[7] or row[8]) for row in rows}
+    reports = {row[0]: Report(*row[:7], first_capture=row[7] or row[8], agency=row[9]) for row in rows}
     if not reports:
         return []
     by_no = {r.report_no: r for r in reports.values()}
@@ -288,15 +292,37 @@ def load_reports(conn: sqlite3.Connection, where: str = "r.is_current = 1 and r.
     return list(reports.values())
 
 
+def series_keys(reports: list) -> dict[str, str]:
+    """{report_id: its series within the site}: "" on a site that lists one agency a year (a
+    renamed agency stays one series), the agency's name where one site lists several agencies
+    in the same year (a county portal's column of every department's report).
+
+    ``reports`` are objects with ``report_id``, ``site_id``, ``year`` and ``agency``.
+    """
+    known: dict[str, list[str]] = {}
+    key_of: dict[str, str] = {}
+    per_year: dict[tuple, set] = {}
+    for r in reports:
+        names = known.setdefault(r.site_id, [])
+        key = same_agency(names, agency_key(r.agency))
+        if key not in names:
+            names.append(key)
+        key_of[r.report_id] = key
+        per_year.setdefault((r.site_id, r.year), set()).add(key)
+    multi = {site for (site, _y), keys in per_year.items() if len(keys) > 1}
+    return {r.report_id: key_of[r.report_id] if r.site_id in multi else "" for r in reports}
+
+
 def previous_of(reports: list[Report]) -> dict[str, Report]:
     """{report_id: the same agency's report of the year before} (the fullest one if several)."""
+    series = series_keys(reports)
     best: dict[tuple, Report] = {}
     for c in reports:
-        key = (c.site_id, c.year)
+        key = (c.site_id, series[c.report_id], c.year)
         if key not in best or len(c.cells) > len(best[key].cells):
             best[key] = c
-    return {r.report_id: best[(r.site_id, r.year - 1)] for r in reports
-            if r.year and (r.site_id, r.year - 1) in best}
+    return {r.report_id: best[(r.site_id, series[r.report_id], r.year - 1)] for r in reports
+            if r.year and (r.site_id, series[r.report_id], r.year - 1) in best}
 
 
 def _site_batches(conn: sqlite3.Connection, selection: Selection, batch: int) -> list[list[str]]:

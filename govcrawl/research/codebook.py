@@ -186,6 +186,8 @@ TIMELINE_COLUMNS = {
     "site_id": REPORT_COLUMNS["site_id"],
     "site_name": REPORT_COLUMNS["site_name"],
     "division_code": REPORT_COLUMNS["division_code"],
+    "series": ("string", "Empty when the site lists one agency a year; the agency's name where one site "
+                         "lists several agencies' reports (each its own series)"),
     "year": REPORT_COLUMNS["year"],
     "status": ("string", "archived, not_found (a link for the year failed), not_published (the crawled "
                          "listings hold nothing for the year) or not_crawled"),

@@ -14,12 +14,14 @@ Status of a year:
 Series breaks: the agency name in the reports changed from one archived year to the next
 (``renamed``: 机构改革 renames and mergers show up this way), or the registry says the agency's
 division code was retired (a ``retired`` / ``successor_id`` column, when the registry has one).
+A portal that lists several agencies' reports in one year gets one series per agency.
 """
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from govcrawl.research.query import connect_readonly
@@ -68,26 +70,43 @@ def _site_columns(conn: sqlite3.Connection) -> set[str]:
     return {r[1] for r in conn.execute("pragma table_info(sites)")}
 
 
+@dataclass
+class _Held:
+    report_id: str
+    site_id: str
+    year: int
+    agency: str | None
+    cells_found: int
+
+
 def compute(conn: sqlite3.Connection, site_ids: list[str] | None = None,
             first_year: int | None = None, last_year: int | None = None) -> list[dict]:
-    """Timeline rows for the given sites (all sites when None), years first_year..last_year."""
+    """Timeline rows for the given sites (all sites when None), years first_year..last_year.
+
+    A site is one series, unless it lists several agencies' reports in one year: then each
+    agency is its own series (see ``audit.series_keys``).
+    """
+    from govcrawl.research.audit import series_keys
+
     cols = _site_columns(conn)
-    extra = ", ".join(c for c in ("retired", "successor_id") if c in cols)
-    sites = conn.execute(f"select site_id, name{', ' + extra if extra else ''} from sites order by site_id").fetchall()
+    extra = [c for c in ("retired", "successor_id") if c in cols]
+    sites = conn.execute(f"select site_id{''.join(', ' + c for c in extra)} from sites order by site_id").fetchall()
     if site_ids:
         sites = [s for s in sites if s[0] in set(site_ids)]
-    reports: dict[tuple, tuple] = {}
-    for site_id, year, report_id, agency, title, cells in conn.execute(
-            """select site_id, year, report_id, agency, title, cells_found from reports
-               where is_current = 1 and kind = 'report' and year is not null
-               order by site_id, year, cells_found"""):
-        reports[(site_id, year)] = (report_id, agency_name(agency, title))  # the fullest wins
+    held = [_Held(rid, site, year, agency_name(agency, title), cells or 0) for rid, site, year, agency, title, cells
+            in conn.execute("""select report_id, site_id, year, agency, title, cells_found from reports
+                               where is_current = 1 and kind = 'report' and year is not null
+                               order by site_id, year, cells_found""")]
+    series = series_keys(held)
+    reports: dict[tuple, _Held] = {}
+    for h in held:
+        reports[(h.site_id, series[h.report_id], h.year)] = h  # the fullest (last in order) wins
     seen_links: dict[tuple, str] = {}
     for site_id, url, title, why in _failed_links(conn):
         y = year_of_link(url, title)
         if y is not None:
             seen_links.setdefault((site_id, y), f"{why}: {url}")
-    years = [y for _s, y in reports] + [y for _s, y in seen_links]
+    years = [y for _s, _k, y in reports] + [y for _s, y in seen_links]
     if not years and (first_year is None or last_year is None):
         return []
     lo = first_year if first_year is not None else min(years)
@@ -95,29 +114,32 @@ def compute(conn: sqlite3.Connection, site_ids: list[str] | None = None,
     crawled = _crawled_sites(conn)
     out = []
     for site in sites:
-        site_id = site[0]
-        retired = dict(zip(extra.split(", "), site[2:])) if extra else {}
-        prev_name = None
-        for year in range(lo, hi + 1):
-            row = {"site_id": site_id, "year": year, "report_id": None, "agency": None,
-                   "series_break": None, "evidence": None}
-            if (site_id, year) in reports:
-                report_id, name = reports[(site_id, year)]
-                row.update(status="archived", report_id=report_id, agency=name)
-                if prev_name and name and name != prev_name:
-                    row["series_break"] = f"renamed: {prev_name} → {name}"
-                prev_name = name or prev_name
-            elif (site_id, year) in seen_links:
-                row.update(status="not_found", evidence=seen_links[(site_id, year)])
-            elif site_id in crawled:
-                row.update(status="not_published",
-                           evidence="the agency's listings, read by a crawl, link no report for this year")
-            else:
-                row.update(status="not_crawled", evidence="no crawl has read this agency's listings")
-            out.append(row)
-        if retired.get("retired") and out:
-            out[-1]["series_break"] = (f"division code retired ({retired['retired']})"
-                                       + (f", successor {retired['successor_id']}" if retired.get("successor_id") else ""))
+        site_id, retired = site[0], dict(zip(extra, site[1:]))
+        keys = sorted({k for s, k, _y in reports if s == site_id}) or [""]
+        for key in keys:
+            prev_name = None
+            for year in range(lo, hi + 1):
+                row = {"site_id": site_id, "series": key, "year": year, "report_id": None,
+                       "agency": key or None, "series_break": None, "evidence": None}
+                h = reports.get((site_id, key, year))
+                if h is not None:
+                    row.update(status="archived", report_id=h.report_id, agency=h.agency)
+                    if not key and prev_name and h.agency and h.agency != prev_name:
+                        row["series_break"] = f"renamed: {prev_name} → {h.agency}"
+                    prev_name = h.agency or prev_name
+                elif (site_id, year) in seen_links:
+                    row.update(status="not_found", evidence=seen_links[(site_id, year)]
+                               + (" (the link does not say which agency)" if key else ""))
+                elif site_id in crawled:
+                    row.update(status="not_published",
+                               evidence="the agency's listings, read by a crawl, link no report for this year")
+                else:
+                    row.update(status="not_crawled", evidence="no crawl has read this agency's listings")
+                out.append(row)
+            if retired.get("retired"):
+                out[-1]["series_break"] = (f"division code retired ({retired['retired']})"
+                                           + (f", successor {retired['successor_id']}"
+                                              if retired.get("successor_id") else ""))
     return out
 
 
