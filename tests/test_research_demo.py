@@ -161,6 +161,11 @@ def test_report_page_charts_match_sql_on_the_same_archive(demo, tmp_path):
     # One agency: the same charts, its own numbers.
     agency = _charts(tmp_path / "agency-lz-slj.html")
     assert {c: v for (s, c), v in agency["requests"]["marks"].items()} == {"2022": "19", "2023": "21"}
+    assert "compliance" not in agency and agency["rules"]["marks"][("on_time", "2023")] == "0"
+    rules = _charts(tmp_path / "agency-lz-shiling.html")["rules"]
+    for rec in query(demo["db"], rules["sql"].replace(":division", "''").replace(":site", "'lz-shiling'")):
+        assert rules["marks"][(rec["rule"], str(rec["year"]))] == _fmt(rec["passed_pct"])
+    assert rules["marks"][("sections", "2020")] == "0" and rules["marks"][("sections", "2021")] == "100"
 
 
 def test_report_for_one_agency_and_an_unknown_one(demo, tmp_path):

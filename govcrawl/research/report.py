@@ -107,6 +107,14 @@ group by t3.year order by t3.year""", series=["reviews_per_100", "lawsuits_per_1
 from audit_findings a join reports r using (report_id) join sites s on s.site_id = r.site_id
 where r.is_current = 1 and {scope("s.division_code", "r.site_id")}
 group by province_code, r.year order by province_code, r.year""", series=["compliant_pct"]),
+    "rules": dict(
+        title="Audit rules by year · 审计规则逐年通过率（pass / (pass + fail)）", kind="grid",
+        sql=f"""select a.rule, r.year, count(*) as reports, sum(a.status = 'pass') as passed,
+       sum(a.status = 'fail') as failed,
+       round(100.0 * sum(a.status = 'pass') / nullif(sum(a.status in ('pass', 'fail')), 0), 0) as passed_pct
+from audit_findings a join reports r using (report_id) join sites s on s.site_id = r.site_id
+where r.is_current = 1 and {scope("s.division_code", "r.site_id")}
+group by a.rule, r.year order by a.rule, r.year""", series=["passed_pct"]),
     "failing_checks": dict(
         title="Reports failing checks per year · 勾稽关系不成立的报告（printed / structural）", kind="bars",
         sql=f"""select r.year, count(*) as reports,
@@ -272,7 +280,7 @@ def render_chart(d: ChartData) -> str:
         rows = sorted({r[0] for r in d.rows})
         cols = sorted({r[1] for r in d.rows})
         vals = {(r[0], r[1]): r[idx[d.series[0]]] for r in d.rows}
-        label = {p: f"{p} {PROVINCES.get(p, '')}".strip() for p in rows}
+        label = {p: f"{p} {PROVINCES.get(p, '')}".strip() if d.id == "compliance" else p for p in rows}
         return svg_grid([label[p] for p in rows], cols, {(label[k[0]], k[1]): v for k, v in vals.items()})
     cats = [r[0] for r in d.rows]
     series = {s: [r[idx[s]] for r in d.rows] for s in d.series}
@@ -350,7 +358,7 @@ def build_pages(db_path: str | Path, out_dir: str | Path, *, division: str = "",
         scope = f"division {division}" if division else "all divisions"
         meta = (f"Archive <code>{_e(Path(db_path).name)}</code>, {scope}, current reports only; written {now}. "
                 "Numbers beside each chart; the SQL below it re-runs on the archive.")
-        sections = [render_section(chart_data(conn, c, division)) for c in CHARTS]
+        sections = [render_section(chart_data(conn, c, division)) for c in CHARTS if c != "rules"]
         sel = {"division": division or "", "site": None}
         by_rule = conn.execute(FAILING_BY_RULE_SQL, sel)
         failing = conn.execute(FAILING_SQL + f"\nlimit {FAILURES_SHOWN}", sel)
@@ -382,6 +390,7 @@ def _agency_page(conn, out: Path, site_id: str, name: str, code: str, now: str, 
     meta = (f"{_e(site_id)}, division {_e(code)}; archive <code>{_e(Path(db_path).name)}</code>, written {now}. "
             '<a href="index.html">all agencies</a>')
     sections = [render_section(chart_data(conn, c, "", site_id)) for c in CHARTS if c != "compliance"]
+    # (compliance by province is the index's; an agency gets its rules year by year instead)
     tl = conn.execute(TIMELINE_SQL, {"site": site_id})
     sections.append(f'<section id="timeline"><h2>Timeline · 年度序列</h2>'
                     f'{render_table([d[0] for d in tl.description], tl.fetchall())}'
