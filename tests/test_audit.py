@@ -183,3 +183,14 @@ def test_previous_year_is_the_same_agencys_even_on_a_portal_of_many():
     assert prev["a22"].report_id == "a21" and prev["b22"].report_id == "b21"
     renamed = [rep("x21", "某区环境保护局", 2021), rep("x22", "某区生态环境局", 2022)]
     assert audit.previous_of(renamed)["x22"].report_id == "x21"  # one agency a year: renamed, same series
+
+
+def test_before_2019_the_six_items_of_article_32_must_be_mentioned():
+    r = report(year=2017, template="2019")
+    r.template, r.cells = "pre2019", {}
+    r.sections = {"s1": "一、概述。主动公开政府信息1200条。受理依申请公开12件。",
+                  "s5": "五、因政府信息公开申请行政复议、提起行政诉讼情况：无。存在问题及改进措施。其他事项：无。"}
+    f = audit.rule_sections(r)
+    assert f["status"] == "fail" and f["severity"] == "warning" and "（三）收费及减免" in f["evidence"]
+    r.sections["s1"] += "未收取任何费用，无减免。"
+    assert audit.rule_sections(r)["status"] == "pass"

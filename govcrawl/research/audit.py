@@ -7,7 +7,8 @@ the evidence (quoted text, dates or cell ids), stored in ``audit_findings`` by t
   government's own report by 31 March of the next year; 31 March for everyone under the 2007 条例
   (report years up to 2018). The date is the page's publication date, else the first capture —
   and a first capture after the deadline proves nothing, so that case is ``unknown``.
-- ``sections`` — the six parts 一…六 present (the extractor only accepts them in ascending order).
+- ``sections`` — the six parts 一…六 present (the extractor only accepts them in ascending order);
+  before 2019, the six items of 条例(2007)第32条 mentioned at all (there were no set headings).
 - ``tables_complete`` — every cell of the template's tables 二/三/四 found.
 - ``fee_statement`` — 2021 template: 信息处理费 reported in 六 (国办函〔2020〕109号).
 - ``text_vs_tables`` — figures stated in 一、总体情况 equal the tables (``textfigures``).
@@ -41,7 +42,7 @@ RULES = {r.id: r for r in (
     Rule("on_time", "published on time", "error",
          "条例(2019)第49条: 政府部门 by 01-31, 地方政府本级 by 03-31 of the next year; 条例(2007)第31条: 03-31"),
     Rule("sections", "six sections present, in order", "error",
-         "国办公开办函〔2019〕60号 / 〔2021〕30号: 一 总体情况 … 六 其他需要报告的事项"),
+         "国办公开办函〔2019〕60号 / 〔2021〕30号: 一 总体情况 … 六 其他需要报告的事项; before 2019 条例(2007)第32条"),
     Rule("tables_complete", "template tables present and complete", "error",
          "the 2019/2021 template's tables 二, 三, 四: every cell"),
     Rule("fee_statement", "信息处理费 reported in 六 (2021 template)", "warning",
@@ -128,9 +129,28 @@ def _has_table(r: Report, tbl: str) -> bool:
     return tbl in r._tables
 
 
+# 条例(2007)第32条: the six things a pre-2019 report must cover, by the words that name them.
+ITEMS_2007 = (("（一）主动公开", ("主动公开",)), ("（二）依申请公开", ("依申请", "申请公开")),
+              ("（三）收费及减免", ("收费", "减免")), ("（四）行政复议、行政诉讼", ("复议", "诉讼")),
+              ("（五）问题及改进", ("问题", "改进", "不足")), ("（六）其他事项", ("其他",)))
+
+
+def _items_2007(r: Report) -> dict:
+    text = "".join(r.sections.values())
+    missing = [item for item, words in ITEMS_2007 if not any(w in text for w in words)]
+    if not text:
+        return finding(r, "sections", "unknown", "no text extracted")
+    if missing:
+        return finding(r, "sections", "fail", "条例(2007)第32条 items not mentioned: " + "; ".join(missing),
+                       "warning")
+    return finding(r, "sections", "pass", "条例(2007)第32条: all six items mentioned (no headings were prescribed)")
+
+
 def rule_sections(r: Report) -> dict:
+    if r.template == "pre2019":
+        return _items_2007(r)
     if r.template not in templates.VERSIONS:
-        return finding(r, "sections", "n/a", f"template {r.template}: no required headings before 2019")
+        return finding(r, "sections", "n/a", f"template {r.template}: no required headings")
     present = {sid for sid in SECTION_NAMES if r.sections.get(sid, "").strip()}
     # A section that holds only its table keeps no text: its table shows that it is there.
     present |= {sec for tbl, sec in _TABLE_SECTION.items() if _has_table(r, tbl)}
