@@ -194,3 +194,19 @@ def test_before_2019_the_six_items_of_article_32_must_be_mentioned():
     assert f["status"] == "fail" and f["severity"] == "warning" and "（三）收费及减免" in f["evidence"]
     r.sections["s1"] += "未收取任何费用，无减免。"
     assert audit.rule_sections(r)["status"] == "pass"
+
+
+def test_a_corrected_version_published_later_does_not_make_the_report_late(tmp_path):
+    from govcrawl.archive.store import Archive
+
+    db = tmp_path / "archive.db"
+    archive = Archive(db)
+    first = make_report(2022, "2021", {"person": 1})  # published 2023-01-20 by the fixture
+    fixed = make_report(2022, "2021", {"person": 2})
+    fixed["published"] = "2023-05-06"  # the page was re-issued with a correction in May
+    url = "http://127.0.0.1/x/2022.htm"
+    archive.save_report(site_id="x", url=url, capture=capture("v1"), report=first)
+    archive.save_report(site_id="x", url=url, capture=capture("v2"), report=fixed)
+    archive.close()
+    (on_time,) = [f for f in audit.run_audit(db) if f["rule"] == "on_time"]
+    assert on_time["status"] == "pass" and on_time["evidence"].startswith("2023-01-20")

@@ -287,7 +287,9 @@ class Selection:
 def load_reports(conn: sqlite3.Connection, where: str = "r.is_current = 1 and r.kind = 'report'",
                  params: Iterable = ()) -> list[Report]:
     rows = conn.execute(f"""select r.report_id, r.report_no, r.site_id, r.year, r.template, s.level,
-                            r.published, (select min(c.fetched_at) from captures c
+                            -- the earliest version's date: a later correction is not a late report
+                            (select min(v.published) from reports v where v.site_id = r.site_id
+                             and v.url = r.url), (select min(c.fetched_at) from captures c
                                           where c.url = r.url and c.status = 200), r.first_seen_at,
                             coalesce(r.agency, s.name)
                             from reports r left join sites s using (site_id) where {where}
