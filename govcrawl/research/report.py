@@ -85,14 +85,14 @@ from t3_current where {_SCOPE}
 group by year order by year""", series=["requests"]),
     "outcomes": dict(
         title="Outcome shares per year · 办理结果（表三 三、总计列）", kind="shares",
-        sql=None, series=None),  # filled in by outcome_rows()
+        sql=_outcome_sql(), series=list(outcome_rows())),
     "review_litigation": dict(
         title="Review and litigation per 100 requests · 行政复议、行政诉讼（表四 / 表三）", kind="bars",
         sql=f"""select t3.year, sum(t3.new_total) as requests, sum(t4.rev_total) as reviews,
-       sum(t4.lit_direct_total + t4.lit_after_review_total) as lawsuits,
+       sum(ifnull(t4.lit_direct_total, 0) + ifnull(t4.lit_after_review_total, 0)) as lawsuits,
        round(100.0 * sum(t4.rev_total) / nullif(sum(t3.new_total), 0), 1) as reviews_per_100,
-       round(100.0 * sum(t4.lit_direct_total + t4.lit_after_review_total) / nullif(sum(t3.new_total), 0), 1)
-         as lawsuits_per_100
+       round(100.0 * sum(ifnull(t4.lit_direct_total, 0) + ifnull(t4.lit_after_review_total, 0))
+             / nullif(sum(t3.new_total), 0), 1) as lawsuits_per_100
 from t3_current t3 join t4_current t4 using (report_id)
 where {scope("t3.division_code", "t3.site_id")}
 group by t3.year order by t3.year""", series=["reviews_per_100", "lawsuits_per_100"]),
@@ -125,8 +125,6 @@ from reports r join sites s using (site_id)
 where r.is_current = 1 and r.kind = 'report' and {scope("s.division_code", "r.site_id")}
 group by r.year order by r.year""", series=["reports", "failing_checks"]),
 }
-CHARTS["outcomes"]["sql"] = _outcome_sql()
-CHARTS["outcomes"]["series"] = list(outcome_rows())
 
 FAILING_SQL = f"""select r.year, r.site_id, s.name as site_name, a.rule, a.severity, a.evidence
 from audit_findings a join reports r using (report_id) join sites s on s.site_id = r.site_id
