@@ -1,7 +1,6 @@
 """Operator rough edges: a closed pipe, stopping `serve`, text output aligned under Chinese labels."""
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
