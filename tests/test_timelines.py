@@ -50,3 +50,16 @@ def test_a_portal_listing_several_agencies_gets_one_series_per_agency(tmp_path):
     assert ("成都甲区财政局", 2022, "archived", None) in got
     assert ("重庆市某区民政局", 2021, "archived", None) in got and ("重庆市某区民政局", 2022, "not_crawled", None) in got
     assert not any(b for *_x, b in got)  # two agencies side by side are not a rename
+
+
+def test_an_unreadable_report_is_not_found_but_a_letter_says_nothing_of_its_year(tmp_path):
+    db = tmp_path / "archive.db"
+    archive = build_archive(db)
+    archive.save_rejected(url="http://127.0.0.1/b/x.htm", site_id="cq-b", title="关于2019年政府信息公开工作要点落实情况的函",
+                          reason="a letter or notice about disclosure work, not an annual report", payload_sha256="l", run_id="r")
+    archive.save_rejected(url="http://127.0.0.1/s/y.pdf", site_id="sc-a", title="成都甲区2019年政府信息公开工作年度报告",
+                          reason="unreadable document: the PDF has no text layer", payload_sha256="u", run_id="r")
+    archive.close()
+    got = {(r["site_id"], r["year"]): r for r in timelines.refresh(db)}
+    assert got[("cq-b", 2019)]["status"] == "not_crawled"
+    assert got[("sc-a", 2019)]["status"] == "not_found" and "no text layer" in got[("sc-a", 2019)]["evidence"]

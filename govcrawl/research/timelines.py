@@ -4,7 +4,7 @@ Status of a year:
 
 - ``archived`` — a current report of that year is in the archive;
 - ``not_found`` — the agency linked something for that year but the crawl could not get it: a
-  broken link (HTTP 4xx/5xx) or a document rejected as not a report. (Links robots.txt forbids
+  broken link (HTTP 4xx/5xx) or a document that could not be read. (Links robots.txt forbids
   are not recorded by the crawl, so such a year shows as ``not_published``.)
   The year comes from the title, else from the date TRS-style URLs carry (``/202103/t20210326_…``
   is published in 2021, so it is the 2020 report when it is dated January–June);
@@ -147,7 +147,8 @@ def _failed_links(conn: sqlite3.Connection):
     """(site, url, title, why) of links an agency published that the archive holds no report for."""
     yield from conn.execute("""select e.site_id, e.url, null, e.reason from errors e
                                where not exists (select 1 from reports r where r.url = e.url)""")
-    yield from conn.execute("select site_id, url, title, 'not a report: ' || reason from rejected")
+    # a document that could not be read (a letter or a listing "not a report" says nothing of a year)
+    yield from conn.execute("select site_id, url, title, reason from rejected where reason like 'unreadable%'")
 
 
 def refresh(db_path: str | Path, site_ids: list[str] | None = None) -> list[dict]:
