@@ -350,11 +350,13 @@ def build_pages(db_path: str | Path, out_dir: str | Path, *, division: str = "",
                                 (select count(*) from reports r where r.site_id = s.site_id and r.is_current = 1
                                  and r.kind = 'report') as reports,
                                 (select count(*) from audit_findings a join reports r using (report_id)
-                                 where a.site_id = s.site_id and r.is_current = 1 and a.status = 'fail') as failed
+                                 where a.site_id = s.site_id and r.is_current = 1 and a.status = 'fail') as failed,
+                                (select group_concat(y.year || ' ' || y.status, ', ') from agency_years y
+                                 where y.site_id = s.site_id and y.status != 'archived') as gaps
                                 from sites s where s.division_code like ? || '%' order by s.division_code, s.site_id""",
                              [division or ""]).fetchall()
-        scope = f"division {division}" if division else "all divisions"
-        meta = (f"Archive <code>{_e(Path(db_path).name)}</code>, {scope}, current reports only; written {now}. "
+        chosen = f"division {division}" if division else "all divisions"
+        meta = (f"Archive <code>{_e(Path(db_path).name)}</code>, {chosen}, current reports only; written {now}. "
                 "Numbers beside each chart; the SQL below it re-runs on the archive.")
         sections = [render_section(chart_data(conn, c, division)) for c in CHARTS if c != "rules"]
         sel = {"division": division or "", "site": None}
@@ -369,15 +371,17 @@ def build_pages(db_path: str | Path, out_dir: str | Path, *, division: str = "",
                         f'<h3>Failures</h3>{render_table(fcols, frows)}{more}'
                         f'<details><summary>SQL</summary><pre class="sql">{_e(FAILING_SQL)}</pre></details></section>')
         links = "".join(f'<tr><td><a href="{_agency_file(s)}">{_e(n)}</a></td><td>{_e(s)}</td><td>{_e(c)}</td>'
-                        f'<td class="n">{r}</td><td class="n">{f}</td></tr>' for s, n, c, r, f in sites)
+                        f'<td class="n">{r}</td><td class="n">{f}</td><td>{_e(g or "")}</td></tr>'
+                        for s, n, c, r, f, g in sites)
         sections.insert(0, '<section id="agencies"><h2>Agencies · 机关</h2><table class="numbers"><thead><tr>'
                            '<th>agency</th><th>site_id</th><th>division</th><th>reports</th><th>audit failures</th>'
+                           '<th>years not archived</th>'
                            f'</tr></thead><tbody>{links}</tbody></table></section>')
         index = out / "index.html"
-        index.write_text(_page(f"政府信息公开工作年度报告 · {scope}", meta, "\n".join(sections)), encoding="utf-8")
+        index.write_text(_page(f"政府信息公开工作年度报告 · {chosen}", meta, "\n".join(sections)), encoding="utf-8")
         written.append(index)
         if agencies:
-            for site_id, name, code, _r, _f in sites:
+            for site_id, name, code, *_counts in sites:
                 written.append(_agency_page(conn, out, site_id, name, code, now, db_path))
     finally:
         conn.close()
