@@ -301,7 +301,7 @@ def render_table(columns: list[str], rows: list[tuple], *, shares_of: list[str] 
 
 
 def render_section(d: ChartData) -> str:
-    params = ", ".join(f":{k} = {v!r}" for k, v in d.params.items())
+    params = ", ".join(f":{k} = {'NULL' if v is None else repr(v)}" for k, v in d.params.items())
     table = render_table(d.columns, d.rows, shares_of=d.series if d.kind == "shares" else None)
     return (f'<section class="chart" id="{d.id}" data-chart="{d.id}"><h2>{_e(d.title)}</h2>\n'
             f'<div class="pair"><div class="svg">{render_chart(d)}</div><div>{table}</div></div>\n'
