@@ -26,7 +26,7 @@ def cmd_audit(args) -> int:
     if not findings:
         print("no current report matches; nothing to audit")
         return 0
-    print(scorecard(findings, site_names(args.db)))
+    print(scorecard(findings, site_names(args.db), every=args.all))
     print(f"\n{len(findings)} findings stored in audit_findings (views audit_scorecard, audit_failures; "
           "timelines in agency_timeline)")
     return 0
@@ -200,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
     a.add_argument("--year", type=int, action="extend", nargs="+", help="only these report years")
     a.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    a.add_argument("--all", action="store_true", help="list every finding (pass, unknown, n/a too), not only failures")
     a.set_defaults(func=cmd_audit, needs_archive=True)
 
     c = sub.add_parser("crawl", help="crawl the registry's sites: archive every response, extract reports into SQLite")

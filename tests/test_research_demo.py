@@ -73,6 +73,8 @@ def test_audit_command_prints_a_scorecard_per_agency_with_evidence(demo):
     assert counts["on_time"][:2] == ["16", "1"] and counts["sections"][1] == "1" and counts["identities"][1] == "1"
     only = govcrawl("audit", "--db", str(demo["db"]), "--site", "lz-slj", "--year", "2023")
     assert "(lz-slj," in only.stdout and "(lz-luwan," not in only.stdout
+    every = govcrawl("audit", "--db", str(demo["db"]), "--site", "lz-slj", "--all").stdout
+    assert re.search(r"2022  on_time +pass +2023-01-29", every) and "2023  cross_year      pass" in every
 
 
 def test_timelines_tell_archived_not_found_and_not_published_years_apart(demo):

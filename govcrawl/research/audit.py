@@ -406,8 +406,9 @@ def counts_by_rule(findings: list[dict]) -> dict[str, dict[str, int]]:
     return out
 
 
-def scorecard(findings: list[dict], names: dict[str, tuple[str, str]]) -> str:
-    """Per agency: reports, score (passed of decided rules), then each failure; counts by rule."""
+def scorecard(findings: list[dict], names: dict[str, tuple[str, str]], *, every: bool = False) -> str:
+    """Per agency: reports, score (passed of decided rules), then each failure (``every``: each
+    finding, with its status); then the counts by rule."""
     lines = []
     by_site: dict[str, list[dict]] = {}
     for f in findings:
@@ -423,8 +424,9 @@ def scorecard(findings: list[dict], names: dict[str, tuple[str, str]]) -> str:
         errors = sum(1 for f in failed if f["severity"] == "error")
         lines.append(f"{name} ({site_id}, {code})  reports {len(years)} ({', '.join(map(str, years))})  "
                      f"score {score}  {errors} error(s), {len(failed) - errors} warning(s)")
-        for f in failed:
-            lines.append(f"  {f['year']}  {f['rule']:<15} {f['severity']:<7} {f['evidence']}")
+        shown = sorted(fs, key=lambda f: (f["year"] or 0, list(RULES).index(f["rule"]))) if every else failed
+        for f in shown:
+            lines.append(f"  {f['year']}  {f['rule']:<15} {f['severity'] or f['status']:<7} {f['evidence']}")
     lines.append("")
     lines.append(f"{'rule':<16} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5}  meaning")
     for rule, c in counts_by_rule(findings).items():
