@@ -224,4 +224,5 @@ def _fetched(response, link_text: str) -> dict:
     # header; the raw header stays in the WARC record. No body: ingest reads it from the WARC.
     return {"url": response.url,
             "content_type": content.corrected_content_type(response.body, _content_type(response)),
-            "capture": response.meta.get("capture") or {}, "link_text": link_text}
+            "capture": {"capture_id": (response.meta.get("capture") or {}).get("capture_id")},
+            "link_text": link_text}  # a chain names its captures; ingest looks up the rest
