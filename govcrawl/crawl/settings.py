@@ -24,6 +24,8 @@ GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://example.o
 GOVCRAWL_LISTING_DEPTH = 3  # listing → sub-listing → … hops allowed per site
 GOVCRAWL_MAX_LISTING_PAGES = 50  # pagination budget per listing
 GOVCRAWL_MAX_ATTACHMENTS = 10  # attachments fetched per report page
+GOVCRAWL_FEED_DIR = os.environ.get("GOVCRAWL_FEED_DIR", "")  # Atom + JSON feeds of changes; "" = <archive dir>/feeds
+GOVCRAWL_FEED_BASE_URL = os.environ.get("GOVCRAWL_FEED_BASE_URL", "http://127.0.0.1:8001")  # entries link <base>/<db>/reports/<id>
 GOVCRAWL_SCRAPY_LOG = False  # `govcrawl crawl` hides Scrapy's own INFO lines unless this is on
 
 # --- politeness ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from govcrawl import netguard
 from govcrawl.crawl.runner import crawl_settings, run_crawl
 from govcrawl.research.export import export_csv
 from govcrawl.demo.mirror import serve_mirror
+from govcrawl.demo.states import materialise
 from govcrawl.crawl.summary import format_summary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,11 +31,15 @@ def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
 
 
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
-             delay: float = 0.05) -> int:
+             delay: float = 0.05, state: int = 1) -> int:
+    """Crawl the mirror in ``state`` 1 (as built) or 2 (weeks later: see ``govcrawl.demo.states``)."""
     netguard.install()  # the demo talks to its own mirror only: anything else would be a bug
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
-    with serve_mirror(demo_root / "sites", quirks, port=DEMO_PORT) as mirror, \
-            tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            serve_mirror(materialise(demo_root, state, Path(tmp)), quirks, port=DEMO_PORT) as mirror:
+        if state != 1:
+            print(f"demo mirror in state {state}: some reports corrected, moved, removed or re-templated "
+                  "(data/demo/EXPECTED.json, state2)")
         registry = Path(tmp) / "demo_sites.csv"
         registry.write_text(mirror.render_registry(demo_root / "sites.csv.in"), encoding="utf-8")
         print("demo mirror serving:", ", ".join(f"{k}=http://{v}/" for k, v in sorted(mirror.hosts.items())))

@@ -1,0 +1,262 @@
+"""What changed in the archive: ``govcrawl changes``, ``govcrawl diff``, the feeds and the export.
+
+Read-only over the ``changes`` table (written after each crawl by ``govcrawl.archive.changes``)
+and the report versions. A feed entry links to the archived version's Datasette row, and its
+text gives the ``govcrawl replay`` command that prints the archived page itself.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govcrawl.research.diff import VersionDiff, diff_versions, format_diff
+from govcrawl.research.feeds import Entry, Feed, atom, json_feed
+
+CONTENT_KINDS = ("changed", "removed", "moved", "new")
+FEED_KINDS = ("new", "changed", "moved", "removed")
+DEFAULT_BASE_URL = "http://127.0.0.1:8001"  # `govcrawl serve`
+FEED_LIMIT = 500
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    if not conn.execute("select 1 from sqlite_master where name = 'changes'").fetchone():
+        conn.close()
+        raise LookupError(f"{db_path} has no changes table yet: run a crawl with this govcrawl first")
+    return conn
+
+
+@dataclass
+class Period:
+    """Which changes: since a date, or (default) those of the latest crawl run."""
+
+    since: str | None = None
+    sites: list[str] = field(default_factory=list)
+    division: str | None = None
+    include_markup: bool = False
+    all_time: bool = False
+
+
+def latest_run(conn: sqlite3.Connection) -> dict | None:
+    row = conn.execute("select run_id, started_at from runs order by started_at desc, rowid desc "
+                       "limit 1").fetchone()
+    return dict(row) if row else None
+
+
+def list_changes(conn: sqlite3.Connection, period: Period) -> tuple[list[dict], int, str]:
+    """(changes most significant first, markup-only changes left out, what period was used)."""
+    where, params = [], []
+    if period.since:
+        where.append("c.detected_at >= ?")
+        params.append(period.since)
+        what = f"since {period.since}"
+    elif period.all_time:
+        what = "all crawls"
+    else:
+        run = latest_run(conn)
+        where.append("c.run_id = ?")
+        params.append(run["run_id"] if run else "")
+        what = f"the latest crawl ({run['run_id']}, started {run['started_at']})" if run else "no crawl yet"
+    if period.sites:
+        where.append(f"c.site_id in ({', '.join('?' * len(period.sites))})")
+        params += period.sites
+    if period.division:
+        where.append("s.division_code like ?")
+        params.append(period.division + "%")
+    sql = ("select c.*, s.name as site_name, s.division_code from changes c "
+           "left join sites s using (site_id)" + (" where " + " and ".join(where) if where else "")
+           + " order by c.significance desc, c.detected_at desc, c.site_id, c.year")
+    rows = [dict(r) for r in conn.execute(sql, params)]
+    kept = [r for r in rows if period.include_markup or r["kind"] != "markup-only"]
+    return kept, len(rows) - len(kept), what
+
+
+def format_change(c: dict) -> str:
+    name = c["title"] or f"{c['agency'] or c['site_name'] or ''} {c['year'] or ''}".strip()
+    return (f"{c['detected_at'][:10]}  {c['kind']:<11} {c['site_id'] or '':<16} {c['year'] or '?':<5} "
+            f"{name}  — {c['summary']}  [{_diff_hint(c)}]")
+
+
+def _diff_hint(c: dict) -> str:
+    if c["kind"] in ("changed", "moved", "markup-only"):
+        return f"govcrawl diff {c['to_version']} --from {c['from_version']}"
+    version = c["to_version"] or c["from_version"]
+    return f"version {version}"
+
+
+# --- diff ------------------------------------------------------------------------------------------
+
+class NoSuchReport(LookupError):
+    pass
+
+
+def versions_of(conn: sqlite3.Connection, ref: str) -> list[dict]:
+    """Every version of the report ``ref`` names (a version id, a URL or a change id), oldest first.
+
+    A report's versions are those at its URL plus, through recorded moves, at its earlier and later
+    URLs.
+    """
+    row = conn.execute("select * from reports where report_id = ? or url = ? "
+                       "order by first_seen_at desc limit 1", [ref, ref]).fetchone()
+    if row is None:
+        ch = conn.execute("select coalesce(to_version, from_version) from changes where change_id = ?",
+                          [ref]).fetchone()
+        if ch:
+            row = conn.execute("select * from reports where report_id = ?", [ch[0]]).fetchone()
+    if row is None:
+        raise NoSuchReport(f"no report version, URL or change {ref!r} in the archive")
+    site, urls, todo = row["site_id"], set(), [row["url"]]
+    while todo:
+        url = todo.pop()
+        if url in urls:
+            continue
+        urls.add(url)
+        for a, b in conn.execute("select from_url, to_url from changes where kind = 'moved' and site_id = ? "
+                                 "and (from_url = ? or to_url = ?)", [site, url, url]):
+            todo += [a, b]
+    marks = ", ".join("?" * len(urls))
+    return [dict(r) for r in conn.execute(
+        f"select * from reports where site_id = ? and url in ({marks}) order by first_seen_at, report_no",
+        [site, *urls])]
+
+
+def diff_report(db_path: str | Path, ref: str, from_version: str | None = None,
+                to_version: str | None = None) -> tuple[VersionDiff, list[dict]]:
+    """The diff between two versions of a report (default: the newest and the one before it)."""
+    from govcrawl.archive.changes import Versions  # reads through the same adapter as the crawl
+    from sqlite_utils import Database
+
+    conn = connect(db_path)
+    try:
+        chain = versions_of(conn, ref)
+    finally:
+        conn.close()
+    ids = [v["report_id"] for v in chain]
+
+    def pick(v: str | None, default: int) -> str:
+        if v is None:
+            return ids[default]
+        if v in ids:
+            return v
+        if v.lstrip("-").isdigit() and -len(ids) <= int(v) <= len(ids) and int(v) != 0:
+            n = int(v)
+            return ids[n - 1 if n > 0 else n]
+        matches = [i for i in ids if i.startswith(v)]
+        if len(matches) == 1:
+            return matches[0]
+        raise NoSuchReport(f"{v!r} is not a version of this report; its versions: {', '.join(ids)}")
+
+    if len(ids) < 2 and not (from_version and to_version):
+        raise NoSuchReport(f"the archive holds one version of this report ({ids[0]}): nothing to compare")
+    new = pick(to_version, -1)
+    old = pick(from_version, ids.index(new) - 1 if ids.index(new) > 0 else 0)
+    db = Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
+    try:
+        versions = Versions(db)
+        d = diff_versions(versions.snapshot(old), versions.snapshot(new))
+    finally:
+        db.conn.close()
+    return d, chain
+
+
+def format_report_diff(d: VersionDiff, chain: list[dict]) -> str:
+    head = chain[-1]
+    title = f"{head['title'] or ''} ({head['site_id']}, {head['year'] or '?'})"
+    lines = [format_diff(d, title), "", f"Versions of this report ({len(chain)}):"]
+    for v in chain:
+        mark = {d.old.version: "from", d.new.version: "to"}.get(v["report_id"], "")
+        gone = f"  removed {v['removed_at']}" if v.get("removed_at") else ""
+        lines.append(f"  {v['report_id']}  {v['first_seen_at']}  {v['url']}{gone}  {mark}".rstrip())
+    return "\n".join(lines)
+
+
+# --- feeds -----------------------------------------------------------------------------------------
+
+def row_url(base_url: str, db_name: str, version: str) -> str:
+    return f"{base_url.rstrip('/')}/{db_name}/reports/{version}"
+
+
+def _entry(c: dict, base_url: str, db_name: str) -> Entry:
+    version = c["to_version"] or c["from_version"]
+    url = c["to_url"] or c["from_url"]
+    label = {"new": "新增", "changed": "内容变更", "moved": "地址变更", "removed": "已撤下"}.get(c["kind"], c["kind"])
+    title = f"[{label}] {c['title'] or c['agency'] or ''} ({c['site_id']}, {c['year'] or '?'})"
+    content = [c["summary"] or "", "", f"archived version: {row_url(base_url, db_name, version)}",
+               f"original URL: {url}", f"replay the archived page: govcrawl replay '{url}'"
+               + (f" --at {c['detected_at']}" if c["kind"] != "removed" else "")]
+    if c["kind"] in ("changed", "moved"):
+        content.append(f"full diff: govcrawl diff {c['to_version']} --from {c['from_version']}")
+    return Entry(id=f"tag:govcrawl,2026:change/{c['change_id']}", title=title, updated=c["detected_at"],
+                 link=row_url(base_url, db_name, version), summary=c["summary"] or "",
+                 content="\n".join(content), categories=[c["kind"], c["site_id"] or ""])
+
+
+def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, db_name: str = "archive",
+                limit: int = FEED_LIMIT) -> dict[str, Feed]:
+    """{"all": whole-archive feed, "<site_id>": that site's feed}, newest changes first."""
+    marks = ", ".join("?" * len(FEED_KINDS))
+    rows = [dict(r) for r in conn.execute(
+        f"select c.*, s.name as site_name from changes c left join sites s using (site_id) "
+        f"where c.kind in ({marks}) order by c.detected_at desc, c.significance desc, c.change_id",
+        list(FEED_KINDS))]
+    now = rows[0]["detected_at"] if rows else "1970-01-01T00:00:00+00:00"
+    home = f"{base_url.rstrip('/')}/{db_name}"
+    feeds = {"all": Feed(id="tag:govcrawl,2026:feed/all", title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
+                         updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in rows[:limit]])}
+    sites = {r[0]: r[1] for r in conn.execute("select site_id, name from sites order by site_id")}
+    for site_id, name in sites.items():
+        mine = [c for c in rows if c["site_id"] == site_id][:limit]
+        feeds[site_id] = Feed(id=f"tag:govcrawl,2026:feed/site/{site_id}",
+                              title=f"govcrawl: {name or site_id} — 年度报告变更",
+                              updated=mine[0]["detected_at"] if mine else now, link=home,
+                              entries=[_entry(c, base_url, db_name) for c in mine])
+    return feeds
+
+
+def write_feeds(db_path: str | Path, out_dir: str | Path, *, base_url: str = DEFAULT_BASE_URL) -> list[Path]:
+    """Write ``changes.atom`` + ``changes.json`` and ``site/<site_id>.atom|.json``; returns the paths."""
+    out_dir = Path(out_dir)
+    conn = connect(db_path)
+    try:
+        feeds = build_feeds(conn, base_url=base_url, db_name=Path(db_path).stem)
+    finally:
+        conn.close()
+    written = []
+    for key, feed in feeds.items():
+        stem = out_dir / "changes" if key == "all" else out_dir / "site" / key
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".atom", atom(feed)), (".json", json_feed(feed))):
+            path = stem.with_suffix(suffix)
+            tmp = path.with_suffix(suffix + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)  # a reader polling the file never sees half a feed
+            written.append(path)
+    return written
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("change_id", "detected_at", "kind", "site_id", "site_name", "division_code", "year",
+                  "agency", "title", "cells_changed", "checks_flipped", "sections_changed",
+                  "attachments_changed", "summary", "from_url", "to_url", "from_version", "to_version",
+                  "run_id")
+
+
+def render(rows: list[dict], fmt: str, *, excel: bool = False) -> str:
+    """The changes as text lines, CSV (the export, with ``EXPORT_COLUMNS``) or JSON."""
+    if fmt == "json":
+        return json.dumps([{k: r.get(k) for k in EXPORT_COLUMNS} for r in rows], ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(EXPORT_COLUMNS)
+        w.writerows([r.get(k) for k in EXPORT_COLUMNS] for r in rows)
+        return ("\ufeff" if excel else "") + buf.getvalue().rstrip("\n")
+    return "\n".join(format_change(r) for r in rows)
