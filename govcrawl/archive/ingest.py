@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
-from govcrawl.archive.store import Archive, report_id_for
+from govcrawl.archive.store import Archive
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,14 @@ class Fetched:
 class IngestResult:
     kind: str  # report | not_report | unreadable
     url: str
-    report_id: str | None = None
-    is_new: bool = False
+    report_id: str | None = None  # the version stored or found
+    is_new: bool = False  # a version the archive did not hold (new report or changed content)
     checks_failed: int = 0
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    new_report: bool = False  # an agency-year the archive did not hold
+    moved_from: str | None = None  # the report's previous URL, when found at a new one
+    conflict: str | None = None  # two different documents for one agency-year
 
 
 def _cells_found(report: dict) -> int:
@@ -96,18 +99,18 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
 def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
                   attachments: list[Fetched] = (),
                   load_body: Callable[[str], bytes | None] | None = None) -> IngestResult:
-    """Store a report (or record why it is not one); skip the work when nothing changed.
+    """Store a report version (or record why it is not one); skip the work when nothing changed.
 
     A not-modified document may arrive without its body; ``load_body(sha256)`` reads it back from
     the archive when it has to be extracted again after all.
     """
-    report_id = report_id_for(site_id, page.url, page.capture.get("payload_sha256", ""))
-    attachment_shas = {a.url: a.capture.get("payload_sha256", "") for a in attachments}
-    stored = archive.unchanged_report(report_id, PARSER_VERSION, attachment_shas)
+    stored = archive.unchanged_version(site_id, page.capture.get("payload_sha256", ""), PARSER_VERSION,
+                                       [a.capture.get("payload_sha256", "") for a in attachments])
     if stored:
-        archive.touch_report(report_id)
-        return IngestResult("report", page.url, report_id, is_new=False,
-                            checks_failed=stored["checks_failed"] or 0)
+        seen = archive.touch_report(stored["report_id"], page.url, run_id)
+        return IngestResult("report", page.url, stored["report_id"], is_new=False,
+                            checks_failed=stored["checks_failed"] or 0, moved_from=seen.moved_from,
+                            conflict=seen.warning)
 
     for doc in (page, *attachments):
         if not doc.body and load_body and doc.capture.get("status") == 304:
@@ -120,10 +123,11 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
         return IngestResult(kind, page.url, reason=built.reason)
     saved = archive.save_report(site_id=site_id, url=page.url, capture=page.capture,
                                 report=built.report, attachments=built.attachment_rows,
-                                tables_from=built.tables_from)
+                                tables_from=built.tables_from, run_id=run_id)
     failed = sum(1 for c in built.report.get("checks") or [] if c.get("status") == "fail")
     return IngestResult("report", page.url, saved.report_id, saved.is_new, failed,
-                        warnings=list(built.report.get("warnings") or []))
+                        warnings=list(built.report.get("warnings") or []), new_report=saved.new_report,
+                        moved_from=saved.moved_from, conflict=saved.warning)
 
 
 def _adopt(page: dict | None, attachment: dict) -> dict:

@@ -71,7 +71,7 @@ def reextract(db_path: str | Path, warc_dir: str | Path, *, site_ids: list[str] 
             else:
                 archive.save_report(site_id=row["site_id"], url=row["url"], capture=page.capture,
                                     report=built.report, attachments=built.attachment_rows,
-                                    tables_from=built.tables_from)
+                                    tables_from=built.tables_from, replace=row["report_id"])
                 summary.changed += 1
                 changed = True
             if progress:

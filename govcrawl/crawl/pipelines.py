@@ -12,7 +12,12 @@ log = logging.getLogger(__name__)
 def _verdict(result: IngestResult) -> str:
     if result.kind != "report":
         return result.kind
-    state = "new report" if result.is_new else "unchanged report"
+    state = ("new report" if result.new_report else "changed report, new version" if result.is_new
+             else "unchanged report")
+    if result.moved_from:
+        state += f", moved from {result.moved_from}"
+    if result.conflict:
+        state += f" ({result.conflict})"
     return state + (f", {result.checks_failed} checks failed" if result.checks_failed else "")
 
 
@@ -31,8 +36,10 @@ class ArchivePipeline(RunComponent):
                  f" ({result.reason})" if result.reason else "")
         if result.kind == "report":
             stats.reports += 1
-            stats.new_reports += int(result.is_new)
+            stats.new_reports += int(result.new_report)
+            stats.changed += int(result.is_new and not result.new_report)
             stats.unchanged += int(not result.is_new)
+            stats.moved += int(bool(result.moved_from))
             stats.check_failures += int(result.checks_failed > 0)
         else:
             stats.not_reports += 1

@@ -148,7 +148,7 @@ class CrawlRun:
         for site_id, seen in self.report_links_seen.items():
             stats = self.summary.site(site_id)
             if stats.listing_pages and site_id not in self.listing_failures:
-                stats.removed = self.archive.mark_removed(site_id, seen)
+                stats.removed = self.archive.mark_removed(site_id, seen, self.run_id)
 
     def close(self, status: str, *, complete: bool) -> dict:
         """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
