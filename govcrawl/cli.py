@@ -173,11 +173,11 @@ def cmd_diff(args) -> int:
     from govcrawl.research.changes import NoSuchReport, diff_report, format_report_diff
 
     try:
-        d, chain = diff_report(args.db, args.report, args.from_version, args.to_version)
-    except (NoSuchReport, LookupError, FileNotFoundError) as exc:
+        result = diff_report(args.db, args.report, args.from_version, args.to_version)
+    except (NoSuchReport, FileNotFoundError) as exc:
         print(f"govcrawl diff: {exc}", file=sys.stderr)
         return 1
-    print(format_report_diff(d, chain))
+    print(format_report_diff(result))
     return 0
 
 

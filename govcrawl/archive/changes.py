@@ -1,14 +1,13 @@
 """After a crawl: which reports are new, changed, moved, removed, or only re-marked-up.
 
-Each version written during the run is compared with the report's previous version
-(``govcrawl.research.diff``); a version at a URL the archive never had is matched against the
-reports the same run found gone from the same site (same agency and year, or the same content),
-which makes it a move rather than a new report plus a removal. The verdicts go to the ``changes``
-table, the nightly summary and the feeds.
+A report is an agency's year (``report_identities``); its versions are ``reports`` rows. Each
+version written during the run is compared with the report's previous version
+(``govcrawl.research.diff``); a report found at a URL it never had is a move (``report_urls``);
+a report no listing links any more is removed. The verdicts go to the ``changes`` table, the
+nightly summary and the feeds.
 
-``Versions`` is the one place that knows how versions are stored. Today a version is a ``reports``
-row (one per site, URL and payload; ``is_current``, ``first_seen_at``, ``removed_at``); when report
-identity lands (an agency's year with its own versions table), only this adapter changes.
+``Versions`` is the one place that knows how versions are stored; the detector and
+``govcrawl diff`` read through it.
 """
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from govcrawl.archive.store import Archive, record_changes, short_hash, utcnow
-from govcrawl.research.diff import Cell, Snapshot, VersionDiff, diff_versions, normalise_text
+from govcrawl.research.diff import Cell, Snapshot, VersionDiff, diff_versions
 
 # Most significant first: a silently edited figure, then a report gone, then edited text, …
 SIGNIFICANCE = {"changed": 250, "removed": 300, "moved": 150, "new": 100, "markup-only": 0}
@@ -32,25 +31,47 @@ class Versions:
         return list(self.db.query(sql, list(params)))
 
     def written_since(self, since: str) -> list[dict]:
-        return self.rows("select * from reports where first_seen_at >= ? order by site_id, url, "
-                         "first_seen_at, report_no", [since])
+        return self.rows("select * from reports where first_seen_at >= ? order by site_id, report_key, "
+                         "version_no", [since])
 
     def previous(self, version: dict) -> dict | None:
-        """The version of the same report seen before this one (same site and URL today)."""
-        rows = self.rows("select * from reports where site_id = ? and url = ? and report_id != ? "
-                         "and (first_seen_at < ? or (first_seen_at = ? and report_no < ?)) "
-                         "order by first_seen_at desc, report_no desc limit 1",
-                         [version["site_id"], version["url"], version["report_id"],
-                          version["first_seen_at"], version["first_seen_at"], version["report_no"]])
+        """The report's version before this one."""
+        rows = self.rows("select * from reports where report_key = ? and version_no < ? "
+                         "order by version_no desc limit 1", [version["report_key"], version["version_no"]])
         return rows[0] if rows else None
 
+    def moves(self, run_id: str) -> dict[str, dict]:
+        """{report_key: report_urls row} for reports first found at a new URL in this run."""
+        return {r["report_key"]: r for r in self.rows(
+            "select * from report_urls where first_run_id = ? and moved_from is not null", [run_id])}
+
     def removed_since(self, since: str) -> list[dict]:
-        return self.rows("select * from reports where removed_at >= ? and is_current = 1 "
-                         "order by site_id, url", [since])
+        """The removed reports' last current versions, with the removal time."""
+        return self.rows("""select r.*, i.removed_at as removed_at from report_identities i
+                            join reports r on r.report_id = i.current_report_id
+                            where i.removed_at >= ? order by i.site_id, i.year""", [since])
+
+    def current(self, report_key: str) -> dict | None:
+        rows = self.rows("select r.* from report_identities i join reports r on "
+                         "r.report_id = i.current_report_id where i.report_key = ?", [report_key])
+        return rows[0] if rows else None
 
     def get(self, version_id: str) -> dict | None:
         rows = self.rows("select * from reports where report_id = ?", [version_id])
         return rows[0] if rows else None
+
+    def of_report(self, ref: str) -> list[dict]:
+        """Every version of the report ``ref`` names (a version id or any URL it has had), oldest first."""
+        key = self.db.execute("select report_key from reports where report_id = ? union all "
+                              "select report_key from report_urls where url = ? union all "
+                              "select report_key from reports where url = ? limit 1", [ref, ref, ref]).fetchone()
+        if key is None:
+            return []
+        return self.rows("select * from reports where report_key = ? order by version_no", [key[0]])
+
+    def urls(self, report_key: str) -> list[dict]:
+        return self.rows("select * from report_urls where report_key = ? order by first_seen_at, url",
+                         [report_key])
 
     def snapshot(self, version: dict | str) -> Snapshot:
         """Everything a diff compares, read back from the archive."""
@@ -72,28 +93,18 @@ class Versions:
         )
 
 
-def report_key(row: dict) -> str:
-    """An agency's year on a site: what stays the same when a report moves or is corrected."""
-    agency = "".join(normalise_text(row.get("agency") or ""))
-    return f"{row.get('site_id')}:{row.get('year') or '?'}:{agency}"
-
-
-def _content_key(s: Snapshot) -> tuple:
-    cells = tuple(sorted((k, c.value, c.null_reason) for k, c in s.cells.items()))
-    sections = tuple(sorted((k, tuple(normalise_text(v))) for k, v in s.sections.items()))
-    return cells, sections
-
-
 def _change(kind: str, run_id: str, now: str, old: dict | None, new: dict | None,
-            diff: VersionDiff | None = None, summary: str = "") -> dict:
+            diff: VersionDiff | None = None, summary: str = "", from_url: str | None = None,
+            to_url: str | None = None) -> dict:
     row = new or old
     d = diff
     change = {
-        "change_id": short_hash("change", kind, old and old["report_id"], new and new["report_id"]),
-        "run_id": run_id, "detected_at": now, "site_id": row["site_id"], "report_key": report_key(row),
+        "change_id": short_hash("change", kind, row["report_key"], old and old["report_id"],
+                                new and new["report_id"], from_url, to_url),
+        "run_id": run_id, "detected_at": now, "site_id": row["site_id"], "report_key": row["report_key"],
         "kind": kind, "from_version": old and old["report_id"], "to_version": new and new["report_id"],
-        "from_url": old and old["url"], "to_url": new and new["url"], "year": row.get("year"),
-        "agency": row.get("agency"), "title": row.get("title"),
+        "from_url": from_url or (old and old["url"]), "to_url": to_url or (new and new["url"]),
+        "year": row.get("year"), "agency": row.get("agency"), "title": row.get("title"),
         "cells_changed": len(d.cells) if d else 0, "checks_flipped": len(d.checks) if d else 0,
         "sections_changed": len(d.sections) if d else 0,
         "attachments_changed": len(d.attachments) if d else 0,
@@ -107,53 +118,38 @@ def _change(kind: str, run_id: str, now: str, old: dict | None, new: dict | None
 
 
 def detect_changes(archive: Archive, run_id: str, since: str) -> list[dict]:
-    """The changes among versions written, and reports marked removed, since ``since`` (the run's start)."""
+    """The changes of the run ``run_id``, which started at ``since``."""
     versions = Versions(archive.db)
     now = utcnow()
-    gone = versions.removed_since(since)
-    gone_snapshots: dict[str, Snapshot] = {}
+    moves = versions.moves(run_id)
     out: list[dict] = []
     for new in versions.written_since(since):
         old = versions.previous(new)
-        if old is not None:
-            d = diff_versions(versions.snapshot(old), versions.snapshot(new))
-            out.append(_change("markup-only" if d.markup_only else "changed", run_id, now, old, new, d))
-            continue
-        moved_from = _match_move(versions, new, gone, gone_snapshots)
-        if moved_from is not None:
-            gone.remove(moved_from)
-            d = diff_versions(versions.snapshot(moved_from), versions.snapshot(new))
-            what = "same content" if d.markup_only else d.summary()
-            out.append(_change("moved", run_id, now, moved_from, new, d,
-                               f"moved from {moved_from['url']} to {new['url']}; {what}"))
-        else:
+        move = moves.pop(new["report_key"], None)
+        if old is None:
             out.append(_change("new", run_id, now, None, new,
                                summary=f"new report, {new.get('cells_found') or 0} cells, "
                                        f"{new.get('checks_failed') or 0} checks failing"))
-    for old in gone:
+            continue
+        d = diff_versions(versions.snapshot(old), versions.snapshot(new))
+        if move is None:
+            out.append(_change("markup-only" if d.markup_only else "changed", run_id, now, old, new, d))
+            continue
+        where = f"moved from {move['moved_from']} to {move['url']}"
+        kind = "moved" if d.markup_only else "changed"
+        out.append(_change(kind, run_id, now, old, new, d, f"{where}; {'same content' if d.markup_only else d.summary()}",
+                           from_url=move["moved_from"], to_url=move["url"]))
+    for key, move in moves.items():  # moved with the very same content: no new version
+        current = versions.current(key)
+        if current is not None:
+            out.append(_change("moved", run_id, now, current, current,
+                               summary=f"moved from {move['moved_from']} to {move['url']}; same content",
+                               from_url=move["moved_from"], to_url=move["url"]))
+    for old in versions.removed_since(since):
         out.append(_change("removed", run_id, now, old, None,
                            summary=f"no longer linked from its site; last version fetched {old['fetched_at']}"))
     out.sort(key=lambda c: (-c["significance"], c["site_id"] or "", c["year"] or 0))
     return out
-
-
-def _match_move(versions: Versions, new: dict, gone: list[dict], cache: dict[str, Snapshot]) -> dict | None:
-    """The report gone from the same site this run that ``new`` is: same agency-year, else same content."""
-    same_site = [g for g in gone if g["site_id"] == new["site_id"]]
-    key = report_key(new)
-    by_key = [g for g in same_site if new.get("year") and report_key(g) == key]
-    if len(by_key) == 1:
-        return by_key[0]
-    candidates = by_key or same_site
-    if not candidates:
-        return None
-    want = _content_key(versions.snapshot(new))
-    for g in candidates:
-        if g["report_id"] not in cache:
-            cache[g["report_id"]] = versions.snapshot(g)
-        if _content_key(cache[g["report_id"]]) == want:
-            return g
-    return None
 
 
 def counts(changes: list[dict]) -> dict:

@@ -86,6 +86,8 @@ def format_change(c: dict) -> str:
 
 def _diff_hint(c: dict) -> str:
     if c["kind"] in ("changed", "moved", "markup-only"):
+        if c["from_version"] == c["to_version"]:
+            return f"govcrawl diff {c['to_version']}"
         return f"govcrawl diff {c['to_version']} --from {c['from_version']}"
     version = c["to_version"] or c["from_version"]
     return f"version {version}"
@@ -97,83 +99,83 @@ class NoSuchReport(LookupError):
     pass
 
 
-def versions_of(conn: sqlite3.Connection, ref: str) -> list[dict]:
-    """Every version of the report ``ref`` names (a version id, a URL or a change id), oldest first.
+@dataclass
+class ReportDiff:
+    """Two versions of one report compared, with all its versions and the URLs it has had."""
 
-    A report's versions are those at its URL plus, through recorded moves, at its earlier and later
-    URLs.
-    """
-    row = conn.execute("select * from reports where report_id = ? or url = ? "
-                       "order by first_seen_at desc limit 1", [ref, ref]).fetchone()
-    if row is None:
-        ch = conn.execute("select coalesce(to_version, from_version) from changes where change_id = ?",
-                          [ref]).fetchone()
-        if ch:
-            row = conn.execute("select * from reports where report_id = ?", [ch[0]]).fetchone()
-    if row is None:
-        raise NoSuchReport(f"no report version, URL or change {ref!r} in the archive")
-    site, urls, todo = row["site_id"], set(), [row["url"]]
-    while todo:
-        url = todo.pop()
-        if url in urls:
-            continue
-        urls.add(url)
-        for a, b in conn.execute("select from_url, to_url from changes where kind = 'moved' and site_id = ? "
-                                 "and (from_url = ? or to_url = ?)", [site, url, url]):
-            todo += [a, b]
-    marks = ", ".join("?" * len(urls))
-    return [dict(r) for r in conn.execute(
-        f"select * from reports where site_id = ? and url in ({marks}) order by first_seen_at, report_no",
-        [site, *urls])]
+    diff: VersionDiff | None  # None when the archive holds a single version
+    versions: list[dict]
+    urls: list[dict]
 
 
 def diff_report(db_path: str | Path, ref: str, from_version: str | None = None,
-                to_version: str | None = None) -> tuple[VersionDiff, list[dict]]:
-    """The diff between two versions of a report (default: the newest and the one before it)."""
-    from govcrawl.archive.changes import Versions  # reads through the same adapter as the crawl
+                to_version: str | None = None) -> ReportDiff:
+    """The diff between two versions of a report (default: the newest and the one before it).
+
+    ``ref`` is a version id, any URL the report has had, or a change id; versions are given as
+    ids, unique id prefixes or numbers (1 = oldest, -1 = newest).
+    """
     from sqlite_utils import Database
 
-    conn = connect(db_path)
-    try:
-        chain = versions_of(conn, ref)
-    finally:
-        conn.close()
-    ids = [v["report_id"] for v in chain]
+    from govcrawl.archive.changes import Versions  # the crawl's own reading of versions
 
-    def pick(v: str | None, default: int) -> str:
-        if v is None:
-            return ids[default]
-        if v in ids:
-            return v
-        if v.lstrip("-").isdigit() and -len(ids) <= int(v) <= len(ids) and int(v) != 0:
-            n = int(v)
-            return ids[n - 1 if n > 0 else n]
-        matches = [i for i in ids if i.startswith(v)]
-        if len(matches) == 1:
-            return matches[0]
-        raise NoSuchReport(f"{v!r} is not a version of this report; its versions: {', '.join(ids)}")
-
-    if len(ids) < 2 and not (from_version and to_version):
-        raise NoSuchReport(f"the archive holds one version of this report ({ids[0]}): nothing to compare")
-    new = pick(to_version, -1)
-    old = pick(from_version, ids.index(new) - 1 if ids.index(new) > 0 else 0)
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no archive at {db_path}")
     db = Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
     try:
         versions = Versions(db)
-        d = diff_versions(versions.snapshot(old), versions.snapshot(new))
+        chain = versions.of_report(ref)
+        if not chain and "changes" in db.table_names():
+            row = db.execute("select coalesce(to_version, from_version) from changes where change_id = ?",
+                             [ref]).fetchone()
+            chain = versions.of_report(row[0]) if row else []
+        if not chain:
+            raise NoSuchReport(f"no report version, URL or change {ref!r} in the archive")
+        ids = [v["report_id"] for v in chain]
+        urls = versions.urls(chain[0]["report_key"])
+        if len(ids) < 2 and not (from_version or to_version):
+            return ReportDiff(None, chain, urls)
+        new = _pick(ids, to_version, -1)
+        old = _pick(ids, from_version, max(ids.index(new) - 1, 0))
+        return ReportDiff(diff_versions(versions.snapshot(old), versions.snapshot(new)), chain, urls)
     finally:
         db.conn.close()
-    return d, chain
 
 
-def format_report_diff(d: VersionDiff, chain: list[dict]) -> str:
-    head = chain[-1]
+def _pick(ids: list[str], v: str | None, default: int) -> str:
+    if v is None:
+        return ids[default]
+    if v in ids:
+        return v
+    if v.lstrip("-").isdigit() and 0 < abs(int(v)) <= len(ids):
+        n = int(v)
+        return ids[n - 1 if n > 0 else n]
+    matches = [i for i in ids if i.startswith(v)]
+    if len(matches) == 1:
+        return matches[0]
+    raise NoSuchReport(f"{v!r} is not a version of this report; its versions: "
+                       + ", ".join(f"{n} = {i}" for n, i in enumerate(ids, start=1)))
+
+
+def format_report_diff(r: ReportDiff) -> str:
+    head = r.versions[-1]
     title = f"{head['title'] or ''} ({head['site_id']}, {head['year'] or '?'})"
-    lines = [format_diff(d, title), "", f"Versions of this report ({len(chain)}):"]
-    for v in chain:
-        mark = {d.old.version: "from", d.new.version: "to"}.get(v["report_id"], "")
-        gone = f"  removed {v['removed_at']}" if v.get("removed_at") else ""
-        lines.append(f"  {v['report_id']}  {v['first_seen_at']}  {v['url']}{gone}  {mark}".rstrip())
+    if r.diff is None:
+        lines = [title, f"the archive holds one version of this report ({head['report_id']}): "
+                        "no content to compare"]
+    else:
+        lines = [format_diff(r.diff, title)]
+    marks = {} if r.diff is None else {r.diff.old.version: "← from", r.diff.new.version: "← to"}
+    lines += ["", f"Versions ({len(r.versions)}):"]
+    for n, v in enumerate(r.versions, start=1):
+        state = "current" if v.get("is_current") else ("removed " + v["removed_at"] if v.get("removed_at") else "")
+        lines.append(f"  {n}. {v['report_id']}  first seen {v['first_seen_at']}  {v['url']}  {state}  "
+                     f"{marks.get(v['report_id'], '')}".rstrip())
+    if r.urls:
+        lines += ["", f"Addresses ({len(r.urls)}):"]
+        for u in r.urls:
+            moved = f"  (moved from {u['moved_from']})" if u.get("moved_from") else ""
+            lines.append(f"  {u['url']}  {u['first_seen_at']} … {u['last_seen_at']}{moved}")
     return "\n".join(lines)
 
 
@@ -192,7 +194,7 @@ def _entry(c: dict, base_url: str, db_name: str) -> Entry:
                f"original URL: {url}", f"replay the archived page: govcrawl replay '{url}'"
                + (f" --at {c['detected_at']}" if c["kind"] != "removed" else "")]
     if c["kind"] in ("changed", "moved"):
-        content.append(f"full diff: govcrawl diff {c['to_version']} --from {c['from_version']}")
+        content.append(f"full diff: {_diff_hint(c)}")
     return Entry(id=f"tag:govcrawl,2026:change/{c['change_id']}", title=title, updated=c["detected_at"],
                  link=row_url(base_url, db_name, version), summary=c["summary"] or "",
                  content="\n".join(content), categories=[c["kind"], c["site_id"] or ""])
