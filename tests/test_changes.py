@@ -186,3 +186,20 @@ def test_views_show_the_latest_run_and_the_canned_query_reads_them(crawled):
     canned = build_metadata()["databases"]["archive"]["queries"]["recent_changes"]
     rows = query(crawled["db"], canned["sql"].replace(":since", "'2000-01-01'"))
     assert {r["kind"] for r in rows} >= {"changed", "removed", "moved"}
+
+
+def test_govcrawl_export_writes_the_changes_with_their_codebook(crawled):
+    import csv
+
+    from govcrawl.research.export import Filters, export
+
+    out = crawled["tmp"] / "export"
+    counts = export(crawled["db"], out, filters=Filters(sites=["lz-luwan"]))
+    with open(out / "changes.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert counts["changes.csv"] == len(rows) == len(query(
+        crawled["db"], "select 1 from changes where site_id = 'lz-luwan'"))
+    assert {r["kind"] for r in rows} == {"new", "changed"}
+    with open(out / "codebook.csv", encoding="utf-8") as f:
+        described = {r["column"] for r in csv.DictReader(f) if r["file"] == "changes.csv"}
+    assert {"kind", "cells_changed", "summary", "from_version", "to_version"} <= described

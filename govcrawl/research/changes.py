@@ -23,13 +23,14 @@ FEED_LIMIT = 500
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
+    """A read-only connection to the archive, upgraded first (an older archive gets the table)."""
+    from govcrawl.archive.store import Archive
+
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}")
+    Archive(db_path).close()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
-    if not conn.execute("select 1 from sqlite_master where name = 'changes'").fetchone():
-        conn.close()
-        raise LookupError(f"{db_path} has no changes table yet: run a crawl with this govcrawl first")
     return conn
 
 
@@ -245,10 +246,49 @@ def write_feeds(db_path: str | Path, out_dir: str | Path, *, base_url: str = DEF
 
 # --- export ------------------------------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("change_id", "detected_at", "kind", "site_id", "site_name", "division_code", "year",
-                  "agency", "title", "cells_changed", "checks_flipped", "sections_changed",
-                  "attachments_changed", "summary", "from_url", "to_url", "from_version", "to_version",
-                  "run_id")
+CHANGE_COLUMNS = {
+    "change_id": ("string", "Stable id of the change: hash of kind, report and the versions compared"),
+    "detected_at": ("datetime", "When the crawl that found the change ended its run (UTC)"),
+    "kind": ("string", "new, changed (cells, checks or text differ), moved (new URL), removed (no "
+                       "longer linked) or markup-only (same content in new page markup)"),
+    "site_id": ("string", "Registry id of the agency's website (data/sites.csv)"),
+    "site_name": ("string", "Agency name in the registry"),
+    "division_code": ("string", "Administrative division code of the agency (6 digits)"),
+    "year": ("integer", "Report year (the year the report covers)"),
+    "agency": ("string", "Agency named in the report (发布机关)"),
+    "title": ("string", "Report title as published"),
+    "cells_changed": ("integer", "Template cells whose value differs between the two versions"),
+    "checks_flipped": ("integer", "Accounting identities whose outcome (pass/fail/unknown) differs"),
+    "sections_changed": ("integer", "Sections 一…六 (and preamble, signature) whose text differs"),
+    "attachments_changed": ("integer", "Attachments added, removed or replaced"),
+    "summary": ("string", "What changed, in one line (cell id old → new, checks, sections)"),
+    "from_url": ("string", "URL of the older version (or where a removed report was)"),
+    "to_url": ("string", "URL of the newer version"),
+    "from_version": ("string", "report_id of the older version compared"),
+    "to_version": ("string", "report_id of the newer version compared"),
+    "run_id": ("string", "The crawl run that found the change"),
+}
+EXPORT_COLUMNS = tuple(CHANGE_COLUMNS)
+
+
+def export_query(*, years=(), division: str | None = None, sites=()) -> tuple[str, list, list]:
+    """(sql, params, [(column, (type, meaning))]) of ``changes.csv`` in ``govcrawl export``."""
+    where, params = [], []
+    if years:
+        where.append(f"c.year in ({', '.join('?' * len(years))})")
+        params += list(years)
+    if division:
+        where.append("s.division_code like ? || '%'")
+        params.append(division)
+    if sites:
+        where.append(f"c.site_id in ({', '.join('?' * len(sites))})")
+        params += list(sites)
+    cols = ", ".join({"site_name": "s.name as site_name", "division_code": "s.division_code"}.get(c, f"c.{c}")
+                     for c in EXPORT_COLUMNS)
+    sql = (f"select {cols} from changes c left join sites s using (site_id)"
+           + (" where " + " and ".join(where) if where else "")
+           + " order by c.detected_at, c.site_id, c.year, c.change_id")
+    return sql, params, list(CHANGE_COLUMNS.items())
 
 
 def render(rows: list[dict], fmt: str, *, excel: bool = False) -> str:
