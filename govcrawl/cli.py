@@ -18,6 +18,8 @@ def cmd_crawl(args) -> int:
     from govcrawl.crawl.summary import format_summary
 
     overrides = dict(kv.split("=", 1) for kv in args.set or [])
+    if args.feed_dir:
+        overrides["GOVCRAWL_FEED_DIR"] = args.feed_dir
     settings = crawl_settings(sites=args.sites, db=args.db, warc_dir=args.warc_dir,
                               site_ids=args.site or (), delay=args.delay,
                               max_runtime=args.max_runtime, log_file=args.log_file,
@@ -206,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--delay", type=float, default=None, help="seconds between requests to one site (default from settings: 1.0, AutoThrottle on)")
     c.add_argument("--max-runtime", type=float, metavar="SECONDS", help="stop the crawl cleanly after this long (resume on the next run)")
     c.add_argument("--log-file", help="write the crawl log to this file instead of stderr")
+    c.add_argument("--feed-dir", metavar="DIR", help="where the Atom/JSON feeds of changes go (default: feeds/ beside the archive)")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/govcrawl setting")
     c.set_defaults(func=cmd_crawl)
 

@@ -143,6 +143,8 @@ def test_the_feed_parses_as_atom_with_one_entry_per_change(crawled):
     feed = feedparser.parse((crawled["tmp"] / "feeds" / "changes.atom").read_bytes())
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
+    assert feed.feed.id and feed.feed.title and feed.feed.updated and feed.feed.author  # RFC 4287 §4.1.1
+    assert all(e.id and e.title and e.updated and e.link for e in feed.entries)  # §4.1.2
     changes = query(crawled["db"], "select * from changes where kind != 'markup-only'")
     assert sorted(e.id for e in feed.entries) == sorted(f"tag:govcrawl,2026:change/{c['change_id']}"
                                                         for c in changes)
