@@ -205,3 +205,26 @@ def test_govcrawl_export_writes_the_changes_with_their_codebook(crawled):
     with open(out / "codebook.csv", encoding="utf-8") as f:
         described = {r["column"] for r in csv.DictReader(f) if r["file"] == "changes.csv"}
     assert {"kind", "cells_changed", "summary", "from_version", "to_version"} <= described
+
+
+def test_a_site_that_reverts_to_its_first_state_is_a_change_too(tmp_path):
+    """State 1, 2, then 1 again: the figure goes back, the removed report returns, the moved one
+    returns to its old URL — each recorded, though every version was already in the archive."""
+    quirks = json.loads((DEMO / "quirks.json").read_text(encoding="utf-8"))
+    db = tmp_path / "archive.db"
+    with serve_mirror(DEMO / "sites", quirks) as mirror:
+        registry = tmp_path / "sites.csv"
+        registry.write_text(mirror.render_registry(DEMO / "sites.csv.in"), encoding="utf-8")
+        run_crawl(registry, db, tmp_path / "warc")
+        mirror.switch_root(materialise(DEMO, 2, tmp_path))
+        run_crawl(registry, db, tmp_path / "warc")
+        mirror.switch_root(DEMO / "sites")
+        mirror.reset()
+        run_crawl(registry, db, tmp_path / "warc")
+    run_id = query(db, "select run_id from runs order by started_at desc limit 1")[0]["run_id"]
+    rows = {r["site_id"]: r for r in query(db, "select * from changes where run_id = ?", [run_id])}
+    assert {k: r["kind"] for k, r in rows.items()} == {
+        "lz-luwan": "changed", "cq-yubei-mzj": "new", "lz-slj": "moved", "lz-sthjj": "markup-only"}
+    assert "t3.new.total 55 → 57" in rows["lz-luwan"]["summary"]
+    assert "linked again" in rows["cq-yubei-mzj"]["summary"]
+    assert rows["lz-slj"]["to_url"].endswith("/202301/t20230129_3171920.html")

@@ -51,6 +51,19 @@ class Versions:
                             join reports r on r.report_id = i.current_report_id
                             where i.removed_at >= ? order by i.site_id, i.year""", [since])
 
+    def seen_again(self, run_id: str, since: str) -> list[dict]:
+        """Reports seen in this run with no new version, whose last recorded change left them in
+        another state: removed (now linked again), or at another version (now back to an earlier
+        one). Each row is the current version plus ``last_kind`` and ``last_version``."""
+        return self.rows("""select r.*, c.kind as last_kind, c.detected_at as last_detected_at,
+                              coalesce(c.to_version, c.from_version) as last_version
+                            from report_identities i join reports r on r.report_id = i.current_report_id
+                            join changes c on c.change_id = (select change_id from changes x
+                              where x.report_key = i.report_key order by detected_at desc, rowid desc limit 1)
+                            where i.last_run_id = ? and i.removed_at is null and r.first_seen_at < ?
+                              and (c.kind = 'removed' or coalesce(c.to_version, '') != r.report_id)""",
+                         [run_id, since])
+
     def current(self, report_key: str) -> dict | None:
         rows = self.rows("select r.* from report_identities i join reports r on "
                          "r.report_id = i.current_report_id where i.report_key = ?", [report_key])
@@ -99,7 +112,7 @@ def _change(kind: str, run_id: str, now: str, old: dict | None, new: dict | None
     row = new or old
     d = diff
     change = {
-        "change_id": short_hash("change", kind, row["report_key"], old and old["report_id"],
+        "change_id": short_hash("change", run_id, kind, row["report_key"], old and old["report_id"],
                                 new and new["report_id"], from_url, to_url),
         "run_id": run_id, "detected_at": now, "site_id": row["site_id"], "report_key": row["report_key"],
         "kind": kind, "from_version": old and old["report_id"], "to_version": new and new["report_id"],
@@ -145,6 +158,23 @@ def detect_changes(archive: Archive, run_id: str, since: str) -> list[dict]:
             out.append(_change("moved", run_id, now, current, current,
                                summary=f"moved from {move['moved_from']} to {move['url']}; same content",
                                from_url=move["moved_from"], to_url=move["url"]))
+    done = {c["report_key"] for c in out}
+    for back in versions.seen_again(run_id, since):
+        if back["report_key"] in done:
+            continue
+        if back["last_kind"] == "removed":
+            out.append(_change("new", run_id, now, None, back,
+                               summary=f"linked again on its site (removal recorded {back['last_detected_at']})"))
+            continue
+        old = versions.get(back["last_version"])
+        if old is None:
+            continue
+        d = diff_versions(versions.snapshot(old), versions.snapshot(back))
+        what = "same content" if d.markup_only else d.summary()
+        kind = "changed" if not d.markup_only else ("moved" if old["url"] != back["url"] else "markup-only")
+        out.append(_change(kind, run_id, now, old, back, d,
+                           f"back to its earlier version {back['version_no']}"
+                           + (f" at {back['url']}" if kind == "moved" else "") + f"; {what}"))
     for old in versions.removed_since(since):
         out.append(_change("removed", run_id, now, old, None,
                            summary=f"no longer linked from its site; last version fetched {old['fetched_at']}"))
