@@ -30,9 +30,14 @@ class Versions:
     def rows(self, sql: str, params: Iterable = ()) -> list[dict]:
         return list(self.db.query(sql, list(params)))
 
-    def written_since(self, since: str) -> list[dict]:
-        return self.rows("select * from reports where first_seen_at >= ? order by site_id, report_key, "
-                         "version_no", [since])
+    def first_new(self) -> int:
+        """The ``report_no`` the next version written will get: a run's versions are those from it on
+        (insertion order is exact where timestamps have one-second ties)."""
+        return self.db.execute("select coalesce(max(report_no), 0) + 1 from reports").fetchone()[0]
+
+    def written_since(self, first_no: int) -> list[dict]:
+        return self.rows("select * from reports where report_no >= ? order by site_id, report_key, "
+                         "version_no", [first_no])
 
     def previous(self, version: dict) -> dict | None:
         """The report's version before this one."""
@@ -46,12 +51,15 @@ class Versions:
             "select * from report_urls where first_run_id = ? and moved_from is not null", [run_id])}
 
     def removed_since(self, since: str) -> list[dict]:
-        """The removed reports' last current versions, with the removal time."""
+        """The removed reports' last current versions, unless their removal is recorded already."""
         return self.rows("""select r.*, i.removed_at as removed_at from report_identities i
                             join reports r on r.report_id = i.current_report_id
-                            where i.removed_at >= ? order by i.site_id, i.year""", [since])
+                            where i.removed_at >= ? and coalesce((select kind from changes x
+                              where x.report_key = i.report_key order by detected_at desc, rowid desc
+                              limit 1), '') != 'removed'
+                            order by i.site_id, i.year""", [since])
 
-    def seen_again(self, run_id: str, since: str) -> list[dict]:
+    def seen_again(self, run_id: str, first_no: int) -> list[dict]:
         """Reports seen in this run with no new version, whose last recorded change left them in
         another state: removed (now linked again), or at another version (now back to an earlier
         one). Each row is the current version plus ``last_kind`` and ``last_version``."""
@@ -60,9 +68,9 @@ class Versions:
                             from report_identities i join reports r on r.report_id = i.current_report_id
                             join changes c on c.change_id = (select change_id from changes x
                               where x.report_key = i.report_key order by detected_at desc, rowid desc limit 1)
-                            where i.last_run_id = ? and i.removed_at is null and r.first_seen_at < ?
+                            where i.last_run_id = ? and i.removed_at is null and r.report_no < ?
                               and (c.kind = 'removed' or coalesce(c.to_version, '') != r.report_id)""",
-                         [run_id, since])
+                         [run_id, first_no])
 
     def current(self, report_key: str) -> dict | None:
         rows = self.rows("select r.* from report_identities i join reports r on "
@@ -130,13 +138,14 @@ def _change(kind: str, run_id: str, now: str, old: dict | None, new: dict | None
     return change
 
 
-def detect_changes(archive: Archive, run_id: str, since: str) -> list[dict]:
-    """The changes of the run ``run_id``, which started at ``since``."""
+def detect_changes(archive: Archive, run_id: str, since: str, first_no: int) -> list[dict]:
+    """The changes of the run ``run_id``, which started at ``since`` when the next version to be
+    written was ``first_no`` (``Versions.first_new()``)."""
     versions = Versions(archive.db)
     now = utcnow()
     moves = versions.moves(run_id)
     out: list[dict] = []
-    for new in versions.written_since(since):
+    for new in versions.written_since(first_no):
         old = versions.previous(new)
         move = moves.pop(new["report_key"], None)
         if old is None:
@@ -159,7 +168,7 @@ def detect_changes(archive: Archive, run_id: str, since: str) -> list[dict]:
                                summary=f"moved from {move['moved_from']} to {move['url']}; same content",
                                from_url=move["moved_from"], to_url=move["url"]))
     done = {c["report_key"] for c in out}
-    for back in versions.seen_again(run_id, since):
+    for back in versions.seen_again(run_id, first_no):
         if back["report_key"] in done:
             continue
         if back["last_kind"] == "removed":
@@ -192,8 +201,8 @@ def counts(changes: list[dict]) -> dict:
     return {**by_kind, "changed_reports": named}
 
 
-def record_run_changes(archive: Archive, run_id: str, since: str) -> list[dict]:
+def record_run_changes(archive: Archive, run_id: str, since: str, first_no: int) -> list[dict]:
     """Detect and store the run's changes; returns them, most significant first."""
-    changes = detect_changes(archive, run_id, since)
+    changes = detect_changes(archive, run_id, since, first_no)
     record_changes(archive, changes)
     return changes

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
+from govcrawl.archive.changes import Versions
 from govcrawl.archive.store import Archive
 from govcrawl.crawl.summary import RunSummary
 from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
@@ -88,6 +89,7 @@ class CrawlRun:
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
+        self.first_version_no = Versions(self.archive.db).first_new()  # versions this run writes: from here
 
     @classmethod
     def of(cls, crawler) -> "CrawlRun":
@@ -172,7 +174,7 @@ class CrawlRun:
 
         started = self.archive.db["runs"].get(self.run_id)["started_at"]
         try:
-            return counts(record_run_changes(self.archive, self.run_id, started))
+            return counts(record_run_changes(self.archive, self.run_id, started, self.first_version_no))
         except Exception as exc:  # a diff that fails must not cost the run its summary
             log.error("could not work out this run's changes (%s: %s); `govcrawl changes` will miss "
                       "them", type(exc).__name__, exc)

@@ -16,7 +16,6 @@ from pathlib import Path
 from govcrawl.research.diff import VersionDiff, diff_versions, format_diff
 from govcrawl.research.feeds import Entry, Feed, atom, json_feed
 
-CONTENT_KINDS = ("changed", "removed", "moved", "new")
 FEED_KINDS = ("new", "changed", "moved", "removed")
 DEFAULT_BASE_URL = "http://127.0.0.1:8001"  # `govcrawl serve`
 FEED_LIMIT = 500
