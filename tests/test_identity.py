@@ -160,3 +160,35 @@ def test_upgrading_an_archive_that_holds_an_agency_year_twice_keeps_one_current(
     (ident,) = archive.db["report_identities"].rows
     assert ident["versions"] == 2 and ident["agency_key"] == "澜州市鹭湾区"
     assert archive.db["report_urls"].count == 2
+
+
+def with_cells(report: dict, **values) -> dict:
+    cells = {k: dict(v) for k, v in report["cells"].items()}
+    for name, value in values.items():
+        cells[name.replace("__", ".")]["value"] = value
+    return dict(report, cells=cells)
+
+
+def carry_chain(archive: Archive, year: int) -> tuple:
+    return archive.db.execute("select status, detail from cross_year_checks where year = ? "
+                              "and check_id = 't3_carry_chain'", [year]).fetchone()
+
+
+def test_cross_year_checks_are_evaluated_when_both_years_are_in_and_again_when_either_changes(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    archive.upsert_sites(SITES)
+    archive.save_report(site_id="cq-a", url="http://127.0.0.1/a/2021.htm", capture=capture("21"),
+                        report=with_cells(make_report(2021, "2021", {}), t3__carry_in__total=3))
+    assert carry_chain(archive, 2021)[0] == "unknown"
+    y2020 = archive.save_report(site_id="cq-a", url="http://127.0.0.1/a/2020.htm", capture=capture("20"),
+                                report=with_cells(make_report(2020, "2019", {}), t3__carry_out__total=3))
+    assert carry_chain(archive, 2021) == ("pass", f"3 == 3 (previous year: report {y2020.report_id})")
+    corrected = archive.save_report(site_id="cq-a", url="http://127.0.0.1/a/2020.htm", capture=capture("20b"),
+                                    report=with_cells(make_report(2020, "2019", {}), t3__carry_out__total=5))
+    assert carry_chain(archive, 2021)[0] == "fail" and corrected.report_id in carry_chain(archive, 2021)[1]
+    assert archive.db.execute("select checks_failed from reports where year = 2021").fetchone() == (1,)
+    # 2021's stock identities read 现行有效件数, which a 2019-template year does not have: not applicable
+    ids = {r[0] for r in archive.db.execute("select check_id from cross_year_checks where year = 2021")}
+    assert ids == {"t3_carry_chain"}
+    archive.mark_removed("cq-a", ["http://127.0.0.1/a/2021.htm"], "r9")
+    assert carry_chain(archive, 2021)[0] == "unknown"

@@ -113,7 +113,7 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
                             conflict=seen.warning)
 
     for doc in (page, *attachments):
-        if not doc.body and load_body and doc.capture.get("status") == 304:
+        if not doc.body and load_body and doc.capture.get("payload_sha256"):
             doc.body = load_body(doc.capture.get("payload_sha256", "")) or b""
     built = build_report(page, attachments)
     if built.report is None:

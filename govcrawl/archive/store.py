@@ -17,6 +17,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from govcrawl import checks as identities
+from govcrawl import templates
 from govcrawl.extract.meta import agency_key
 from govcrawl.research import codebook
 
@@ -385,6 +387,10 @@ from {_FROM} where r.is_current = 1""",
                                            ("year", "r.year")], have)
     out["rollup_city_year"] = _rollup([("city_code", "substr(s.division_code, 1, 4)"),
                                        ("year", "r.year")], have)
+    out["cross_year_checks"] = f"""select {_META}, d.check_id, k.status, d.expr, k.detail
+from {_FROM} join check_results k on k.report_no = r.report_no
+join check_defs d on d.check_no = k.check_no and d.kind = 'cross_year'
+where r.is_current = 1 order by r.site_id, r.agency_key, r.year, d.check_id"""
     out["reports_failing_checks"] = f"""select {_META}, r.url, count(*) as printed_checks_failed,
        group_concat(d.check_id, ' ') as failed_checks, group_concat(k.detail, '; ') as details
 from {_FROM} join check_results k on k.report_no = r.report_no and k.status = 'fail'
@@ -610,6 +616,7 @@ class Archive:
             self.db["attachments"].insert_all(dict(a, report_id=report_id) for a in attachments)
         moved_from = self._seen(key, report_id, url, run_id)
         warning = self._elect_current(key, run_id, report_id)
+        self.refresh_cross_year(key)
         return StoredReport(report_id, is_new, key, new_report and is_new, moved_from, warning)
 
     def agency_key_for(self, site_id: str, agency: str | None) -> str:
@@ -770,9 +777,11 @@ class Archive:
         cells_new = {(cell_id, numeric(c.get("value"))[1], c.get("raw"), c.get("unit"),
                       c.get("null_reason"), c.get("row_label"), c.get("col_label"))
                      for cell_id, c in (report.get("cells") or {}).items()}
+        # cross-year results depend on the neighbouring years, not on this document
         checks_now = {(c["check_id"], c["status"], c["detail"]) for c in self.db.query(
-            "select * from checks where report_id = ?", [report_id])}
-        checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []}
+            "select * from checks where report_id = ? and kind != 'cross_year'", [report_id])}
+        checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []
+                      if c.get("kind") != "cross_year"}
         sections_now = {(x["section_id"], x["text"]) for x in self.db.query(
             "select * from sections where report_id = ?", [report_id])}
         sections_new = {(k, v) for k, v in (report.get("sections") or {}).items() if v}
@@ -811,9 +820,78 @@ class Archive:
         key, stored_url = self.db.execute("select report_key, url from reports where report_id = ?",
                                           [report_id]).fetchone()
         with self.db.atomic():
+            before = self._current_of(key)
             moved_from = self._seen(key, report_id, url or stored_url, run_id)
             warning = self._elect_current(key, run_id, report_id)
+            if self._current_of(key) != before:  # back from removal, or another version won
+                self.refresh_cross_year(key)
         return StoredReport(report_id, False, key, False, moved_from, warning)
+
+    def _current_of(self, key: str) -> str | None:
+        row = self.db.execute("select report_id from reports where report_key = ? and is_current = 1",
+                              [key]).fetchone()
+        return row[0] if row else None
+
+    # --- cross-year identities ------------------------------------------------------------------
+
+    def refresh_cross_year(self, key: str) -> None:
+        """Evaluate the cross-year identities of this report against the agency's year before, and
+        of the year after against this one — whenever either side's current version changes."""
+        row = self.db.execute("select site_id, agency_key, year from report_identities "
+                              "where report_key = ?", [key]).fetchone()
+        if row is None or row[2] is None:
+            return
+        site_id, akey, year = row
+        versions = {y: self.db.execute(
+            "select report_id, report_no, template from reports where site_id = ? and agency_key = ? "
+            "and year = ? and is_current = 1", [site_id, akey, y]).fetchone() for y in (year - 1, year, year + 1)}
+        for y in (year, year + 1):
+            if versions[y] is not None:
+                self._write_cross_year(versions[y], versions[y - 1])
+
+    def _cell_values(self, report_no: int) -> dict[str, Decimal]:
+        out = {}
+        for cell_id, text in self.db.execute(
+                "select d.cell_id, v.value_text from cell_values v join cell_defs d using (cell_no) "
+                "where v.report_no = ? and v.value_text is not null", [report_no]):
+            try:
+                out[cell_id] = Decimal(text)
+            except InvalidOperation:
+                pass
+        return out
+
+    def _write_cross_year(self, this: tuple, prev: tuple | None) -> None:
+        """Replace one version's cross-year results. Identities that read cells the previous
+        report's template does not have (2021's 现行有效件数 after a 2019-template year) do not
+        apply across that template change and are left out, not reported as unknown."""
+        report_id, report_no, template = this
+        if template not in templates.VERSIONS:
+            return
+        cross = [i for i in templates.get(template).identities() if i.kind == "cross_year"]
+        prev_ids = set(templates.get(prev[2]).cell_ids()) if prev and prev[2] in templates.VERSIONS else set()
+        recount = ("update reports set checks_failed = (select count(*) from check_results "
+                   "where report_no = ? and status = 'fail') where report_no = ?")
+        if prev is None:  # the extractor's own rows stay, as unknown
+            self.db.execute("""update check_results set status = 'unknown', detail = ? where report_no = ?
+                               and check_no in (select check_no from check_defs where kind = 'cross_year')""",
+                            ["the agency's report for the previous year is not in the archive", report_no])
+            self.db.execute(recount, [report_no, report_no])
+            return
+        cells = self._cell_values(report_no)
+        prev_cells = self._cell_values(prev[1])
+        rows = []
+        for ident in cross:
+            left, _op, right = identities.parse(ident.expr)
+            if any(is_prev and cid not in prev_ids for _s, cid, is_prev in left + right):
+                continue
+            result = identities.evaluate_identity(ident, cells, prev_cells)
+            result["detail"] += f" (previous year: report {prev[0]})"
+            rows.append((report_no, self.check_no(ident.id, ident.kind, ident.expr), result["status"],
+                         result["detail"]))
+        self.db.execute("delete from check_results where report_no = ? and check_no in "
+                        "(select check_no from check_defs where kind = 'cross_year')", [report_no])
+        self.db.conn.executemany("insert into check_results values (?,?,?,?)", rows)
+        self.db.execute(recount, [report_no, report_no])
 
     def mark_removed(self, site_id: str, seen_urls: Iterable[str], run_id: str | None = None) -> int:
         """Reports of a site that no listing links any more: removed (never deleted).
@@ -840,6 +918,7 @@ class Archive:
                                 [now, key])
                 self.db.execute("update reports set removed_at = ?, is_current = 0 "
                                 "where report_key = ? and is_current = 1", [now, key])
+                self.refresh_cross_year(key)  # the next year's report lost its previous year
         return len(gone)
 
 

@@ -10,6 +10,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from govcrawl.archive.ingest import Fetched, IngestResult, ingest_report
+from govcrawl.crawl.chains import ChainTracker
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
 from govcrawl.archive.changes import Versions
@@ -87,6 +89,7 @@ class CrawlRun:
         self.summary = RunSummary(self.run_id, sites)
         self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
+        self.chains = ChainTracker()
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
         self.first_version_no = Versions(self.archive.db).first_new()  # versions this run writes: from here
@@ -152,8 +155,44 @@ class CrawlRun:
             if stats.listing_pages and site_id not in self.listing_failures:
                 stats.removed = self.archive.mark_removed(site_id, seen, self.run_id)
 
+    def ingest_chain(self, item: dict) -> dict:
+        """Store one report chain (page + attachments) as a report version, and count it."""
+        site_id = item["site_id"]
+        for url, reason in (item.get("missing") or {}).items():
+            log.info("[%s] report %s without its attachment %s (%s)", site_id, item["page"]["url"],
+                     url, reason)
+        result = ingest_report(
+            self.archive, site_id=site_id, run_id=self.run_id, page=Fetched(**item["page"]),
+            attachments=[Fetched(**a) for a in item.get("attachments", [])], load_body=self.stored_body)
+        stats = self.summary.site(site_id)
+        log.info("[%s] %s %s%s", site_id, _verdict(result), result.url,
+                 f" ({result.reason})" if result.reason else "")
+        if result.kind == "report":
+            stats.reports += 1
+            stats.new_reports += int(result.new_report)
+            stats.changed += int(result.is_new and not result.new_report)
+            stats.unchanged += int(not result.is_new)
+            stats.moved += int(bool(result.moved_from))
+            stats.check_failures += int(result.checks_failed > 0)
+        else:
+            stats.not_reports += 1
+        # Bodies are archived already; keep the item small for logs and feeds.
+        return {"site_id": site_id, "url": result.url, "kind": result.kind,
+                "report_id": result.report_id, "reason": result.reason}
+
+    def close_open_chains(self, why: str) -> None:
+        """Chains whose attachments never got an answer: recorded with the reason, and stored
+        with what they have (a page whose attachment is missing is still a report)."""
+        for chain in self.chains.close_all():
+            waiting = chain.waiting_for
+            self.record_failure(chain.site_id, chain.page["url"],
+                                f"report: {why}; no answer for {len(waiting)} attachment(s): "
+                                + " ".join(waiting), None)
+            self.ingest_chain(chain.item(why))
+
     def close(self, status: str, *, complete: bool) -> dict:
         """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
+        self.close_open_chains("the crawl ended" if complete else f"the crawl stopped ({status})")
         if complete:
             self.mark_removed_reports()
         summary = self.summary.to_dict()
@@ -204,3 +243,17 @@ class RunComponent:
     @property
     def run(self) -> CrawlRun:
         return CrawlRun.of(self.crawler)
+
+
+def _verdict(result: IngestResult) -> str:
+    if result.kind != "report":
+        return result.kind
+    state = ("new report" if result.new_report else "changed report, new version" if result.is_new
+             else "unchanged report")
+    if result.moved_from:
+        state += f", moved from {result.moved_from}"
+    if result.checks_failed:
+        state += f", {result.checks_failed} checks failed"
+    if result.conflict:
+        state += f" ({result.conflict})"
+    return state
