@@ -6,7 +6,7 @@ every template cell, the checks, ~1,500 characters of section text). Night 2 see
 unchanged. It times what the end of a crawl adds — detecting and recording the changes, writing
 the Atom/JSON feeds — and checks that the counts are exactly those.
 
-Target: the end-of-crawl work stays under 5 % of a night's crawl. A polite nightly crawl of the
+Target: the end-of-crawl work stays a small fraction of a night. A polite nightly crawl of the
 national registry (3,200 sites) takes hours, so a few seconds for a few thousand changed reports
 is well inside it.
 """

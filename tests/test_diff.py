@@ -121,3 +121,12 @@ def test_inline_diff_keeps_numbers_whole_and_trims_context():
 
 def test_normalise_text_drops_layout_whitespace_only():
     assert normalise_text(" 一、总体情况\u3000\n\n\u00a0 本年度…… \r\n") == ["一、总体情况", "本年度……"]
+
+
+def test_a_cross_year_check_that_flips_because_last_years_report_changed_is_not_this_reports_change():
+    checks = _report()["checks"]
+    a = Snapshot.from_extraction(_report(checks=checks + [
+        {"id": "t3_carry_chain", "kind": "cross_year", "status": "pass", "detail": "2 == 2"}]))
+    b = Snapshot.from_extraction(_report(checks=checks + [
+        {"id": "t3_carry_chain", "kind": "cross_year", "status": "unknown", "detail": "no 2022 report"}]))
+    assert diff_versions(a, b).markup_only

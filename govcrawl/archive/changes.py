@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from govcrawl.archive.store import Archive, record_changes, short_hash, utcnow
-from govcrawl.research.diff import Cell, Snapshot, VersionDiff, diff_versions
+from govcrawl.research.diff import CONTEXT_CHECK_KINDS, Cell, Snapshot, VersionDiff, diff_versions
 
 # Most significant first: a silently edited figure, then a report gone, then edited text, …
 SIGNIFICANCE = {"changed": 250, "removed": 300, "moved": 150, "new": 100, "markup-only": 0}
@@ -106,7 +106,8 @@ class Versions:
             cells={r["cell_id"]: Cell(r["value_text"], r["null_reason"], r["unit"]) for r in self.rows(
                 "select cell_id, value_text, null_reason, unit from cells where report_id = ?", [rid])},
             checks={r["check_id"]: (r["status"] or "", r["detail"] or "") for r in self.rows(
-                "select check_id, status, detail from checks where report_id = ?", [rid])},
+                "select check_id, status, detail, kind from checks where report_id = ?", [rid])
+                if r["kind"] not in CONTEXT_CHECK_KINDS},
             sections={r["section_id"]: r["text"] for r in self.rows(
                 "select section_id, text from sections where report_id = ?", [rid]) if r["text"]},
             attachments={r["url"]: r["payload_sha256"] or "" for r in self.rows(

@@ -943,6 +943,7 @@ def m005_changes(db: Database) -> None:
          significance integer not null default 0, summary text)""")
     x("create index changes_detected on changes(detected_at)")
     x("create index changes_site on changes(site_id, detected_at)")
+    x("create index changes_report on changes(report_key, detected_at)")  # a report's last change
     cols = """c.change_id, c.detected_at, c.kind, c.site_id, s.name as site_name, s.division_code,
        c.year, c.agency, c.title, c.cells_changed, c.checks_flipped, c.sections_changed,
        c.attachments_changed, c.summary, c.from_url, c.to_url, c.from_version, c.to_version,

@@ -23,6 +23,9 @@ from govcrawl.research import codebook
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]+")
 CONTENT_FIELDS = ("agency", "year", "template", "title")  # a difference here is a content change
 SHOWN_FIELDS = CONTENT_FIELDS + ("published",)
+# Checks whose outcome depends on another report (the previous year's): a flip there is that
+# report's change, not this version's, so diffs leave them out.
+CONTEXT_CHECK_KINDS = ("cross_year",)
 SECTION_NAMES = {"preamble": "前言", "s1": "一、总体情况", "s2": "二、主动公开政府信息情况",
                  "s3": "三、收到和处理政府信息公开申请情况", "s4": "四、政府信息公开行政复议、行政诉讼情况",
                  "s5": "五、存在的主要问题及改进情况", "s6": "六、其他需要报告的事项", "signature": "落款"}
@@ -99,7 +102,7 @@ class Snapshot:
             cells={cid: Cell(value_text(c.get("value")), c.get("null_reason"), c.get("unit"))
                    for cid, c in (report.get("cells") or {}).items()},
             checks={c["id"]: (c.get("status") or "", c.get("detail") or "")
-                    for c in report.get("checks") or []},
+                    for c in report.get("checks") or [] if c.get("kind") not in CONTEXT_CHECK_KINDS},
             sections={k: v for k, v in (report.get("sections") or {}).items() if v},
             attachments=dict(attachments or {}),
         )
