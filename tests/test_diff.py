@@ -87,7 +87,7 @@ def test_a_removed_paragraph_shows_in_the_section_diff():
     assert "-所有申请均在法定期限内答复。" in s.unified()
 
 
-def test_a_value_found_where_none_was_and_a_title_change_are_content_changes():
+def test_a_value_found_where_none_was_is_a_content_change_and_a_new_title_is_shown():
     a = Snapshot.from_extraction(_report())
     cells = {**_report()["cells"], "t4.cases.rev_total": {"value": 3, "null_reason": None, "unit": "件"}}
     b = Snapshot.from_extraction(_report(cells=cells, title="某区2023年度政府信息公开工作年度报告（更正）"))
@@ -130,3 +130,11 @@ def test_a_cross_year_check_that_flips_because_last_years_report_changed_is_not_
     b = Snapshot.from_extraction(_report(checks=checks + [
         {"id": "t3_carry_chain", "kind": "cross_year", "status": "unknown", "detail": "no 2022 report"}]))
     assert diff_versions(a, b).markup_only
+
+
+def test_a_new_title_alone_is_shown_but_markup_only():
+    a = Snapshot.from_extraction(_report())
+    b = Snapshot.from_extraction(_report(title="某区2023年政府信息公开工作年度报告_政务公开_某区人民政府"))
+    d = diff_versions(a, b)
+    assert d.markup_only and [f[0] for f in d.fields] == ["title"]
+    assert "title" in d.summary()

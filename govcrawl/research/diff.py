@@ -5,7 +5,8 @@ Pure functions over two ``Snapshot``s (built from an extraction dict or read bac
 
 A version is **markup-only** when everything a reader of the report sees is unchanged: the cells'
 values, the checks' outcomes, the sections' text after whitespace normalisation, the report's
-identity (agency, year, template, title) and the set of attachments. A site that re-templates its
+identity (agency, year, template) and the set of attachments. A different title or publication
+date is shown but not counted: both are often read from the page around the report. A site that re-templates its
 pages, re-indents its HTML or re-uploads the same PDF makes a new capture but not a new report.
 """
 from __future__ import annotations
@@ -21,8 +22,10 @@ from govcrawl.research import codebook
 # Whitespace a CMS or a re-template adds or drops without changing a word: ASCII and NBSP,
 # U+3000 ideographic space, zero-width characters and BOMs.
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]+")
-CONTENT_FIELDS = ("agency", "year", "template", "title")  # a difference here is a content change
-SHOWN_FIELDS = CONTENT_FIELDS + ("published",)
+CONTENT_FIELDS = ("agency", "year", "template")  # a difference here is a content change
+# Shown, not counted: a title read from a page's <title> changes with the site's template, and a
+# publication date with a re-upload.
+SHOWN_FIELDS = CONTENT_FIELDS + ("title", "published")
 # Checks whose outcome depends on another report (the previous year's): a flip there is that
 # report's change, not this version's, so diffs leave them out.
 CONTEXT_CHECK_KINDS = ("cross_year",)
@@ -182,6 +185,7 @@ class VersionDiff:
             what = "same cells, checks and text"
             if self.attachments:
                 what += f"; {len(self.attachments)} attachment(s) re-uploaded with the same content"
+            what += "".join(f"; {name} {old!r} → {new!r}" for name, old, new in self.fields)
             return f"markup only ({what})"
         parts = []
         if self.cells:
@@ -194,8 +198,7 @@ class VersionDiff:
         if self.sections:
             parts.append("text of " + ", ".join(s.name for s in self.sections) + " changed")
         for name, old, new in self.fields:
-            if name in CONTENT_FIELDS:
-                parts.append(f"{name} {old!r} → {new!r}")
+            parts.append(f"{name} {old!r} → {new!r}")
         for a in self.attachments:
             parts.append(f"attachment {a.change}: {a.url}")
         return "; ".join(parts)
