@@ -123,6 +123,13 @@ def test_normalise_text_drops_layout_whitespace_only():
     assert normalise_text(" 一、总体情况\u3000\n\n\u00a0 本年度…… \r\n") == ["一、总体情况", "本年度……"]
 
 
+def test_a_view_counter_or_todays_date_in_the_page_is_not_text():
+    a = "浏览次数：1021\n今天是：2026年12月1日 星期二\n本报告根据《条例》编制。"
+    b = "浏览次数：1187\n今天是：2026年12月2日 星期三\n本报告根据《条例》编制。"
+    assert normalise_text(a) == normalise_text(b) == ["本报告根据《条例》编制。"]
+    assert normalise_text("全年收到申请12件，浏览次数：3") == ["全年收到申请12件，浏览次数：3"]
+
+
 def test_a_cross_year_check_that_flips_because_last_years_report_changed_is_not_this_reports_change():
     checks = _report()["checks"]
     a = Snapshot.from_extraction(_report(checks=checks + [

@@ -34,16 +34,23 @@ SECTION_NAMES = {"preamble": "前言", "s1": "一、总体情况", "s2": "二、
                  "s5": "五、存在的主要问题及改进情况", "s6": "六、其他需要报告的事项", "signature": "落款"}
 
 
+# Lines a CMS renders anew on every request, not part of the report: view counters
+# (浏览次数：1234, 访问量: 56次) and today's date in the page header (今天是：2026年12月2日 星期三).
+_VOLATILE = re.compile(r"^(【?(浏览|访问|点击|阅读)(次数|量|数)?】?[:：]?\d+次?"
+                       r"|今天是[:：]?\d{4}年\d{1,2}月\d{1,2}日(星期.)?)$")
+
+
 def normalise_text(text: str | None) -> list[str]:
     """Section text as the lines a reader sees: inner whitespace removed, empty lines dropped.
 
     Chinese text has no spaces between words, so any run of whitespace inside a line is layout
-    (padding, a line wrapped by the CMS), not content.
+    (padding, a line wrapped by the CMS), not content. Lines that change on every request (a view
+    counter, today's date) are dropped too.
     """
     out = []
     for line in (text or "").splitlines():
         line = _SPACE.sub("", line)
-        if line:
+        if line and not _VOLATILE.match(line):
             out.append(line)
     return out
 
