@@ -158,9 +158,9 @@ def detect_changes(archive: Archive, run_id: str, since: str, first_no: int) -> 
         if move is None:
             out.append(_change("markup-only" if d.markup_only else "changed", run_id, now, old, new, d))
             continue
-        where = f"moved from {move['moved_from']} to {move['url']}"
-        kind = "moved" if d.markup_only else "changed"
-        out.append(_change(kind, run_id, now, old, new, d, f"{where}; {'same content' if d.markup_only else d.summary()}",
+        what = "same content" if d.markup_only else d.summary()
+        out.append(_change("moved" if d.markup_only else "changed", run_id, now, old, new, d,
+                           f"moved from {move['moved_from']} to {move['url']}; {what}",
                            from_url=move["moved_from"], to_url=move["url"]))
     for key, move in moves.items():  # moved with the very same content: no new version
         current = versions.current(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,14 +186,19 @@ def row_url(base_url: str, db_name: str, version: str) -> str:
     return f"{base_url.rstrip('/')}/{db_name}/reports/{version}"
 
 
+_LABELS = {"new": "新增", "changed": "内容变更", "moved": "地址变更", "removed": "已撤下"}
+
+
 def _entry(c: dict, base_url: str, db_name: str) -> Entry:
     version = c["to_version"] or c["from_version"]
     url = c["to_url"] or c["from_url"]
-    label = {"new": "新增", "changed": "内容变更", "moved": "地址变更", "removed": "已撤下"}.get(c["kind"], c["kind"])
-    title = f"[{label}] {c['title'] or c['agency'] or ''} ({c['site_id']}, {c['year'] or '?'})"
+    title = (f"[{_LABELS.get(c['kind'], c['kind'])}] {c['title'] or c['agency'] or ''} "
+             f"({c['site_id']}, {c['year'] or '?'})")
+    replay = f"replay the archived page: govcrawl replay '{url}'"
+    if c["kind"] != "removed":
+        replay += f" --at {c['detected_at']}"
     content = [c["summary"] or "", "", f"archived version: {row_url(base_url, db_name, version)}",
-               f"original URL: {url}", f"replay the archived page: govcrawl replay '{url}'"
-               + (f" --at {c['detected_at']}" if c["kind"] != "removed" else "")]
+               f"original URL: {url}", replay]
     if c["kind"] in ("changed", "moved"):
         content.append(f"full diff: {_diff_hint(c)}")
     return Entry(id=f"tag:govcrawl,2026:change/{c['change_id']}", title=title, updated=c["detected_at"],
@@ -204,17 +210,25 @@ def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, d
                 limit: int = FEED_LIMIT) -> dict[str, Feed]:
     """{"all": whole-archive feed, "<site_id>": that site's feed}, newest changes first."""
     marks = ", ".join("?" * len(FEED_KINDS))
-    rows = [dict(r) for r in conn.execute(
+    rows = conn.execute(
         f"select c.*, s.name as site_name from changes c left join sites s using (site_id) "
         f"where c.kind in ({marks}) order by c.detected_at desc, c.significance desc, c.change_id",
-        list(FEED_KINDS))]
-    now = rows[0]["detected_at"] if rows else "1970-01-01T00:00:00+00:00"
+        list(FEED_KINDS))
+    newest: list[dict] = []
+    by_site: dict[str, list[dict]] = {}
+    for r in map(dict, rows):  # one pass: the first crawl of a large registry is 100,000 "new"
+        if len(newest) < limit:
+            newest.append(r)
+        mine = by_site.setdefault(r["site_id"], [])
+        if len(mine) < limit:
+            mine.append(r)
+    now = newest[0]["detected_at"] if newest else "1970-01-01T00:00:00+00:00"
     home = f"{base_url.rstrip('/')}/{db_name}"
-    feeds = {"all": Feed(id="tag:govcrawl,2026:feed/all", title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
-                         updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in rows[:limit]])}
-    sites = {r[0]: r[1] for r in conn.execute("select site_id, name from sites order by site_id")}
-    for site_id, name in sites.items():
-        mine = [c for c in rows if c["site_id"] == site_id][:limit]
+    feeds = {"all": Feed(id="tag:govcrawl,2026:feed/all",
+                         title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
+                         updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in newest])}
+    for site_id, name in conn.execute("select site_id, name from sites order by site_id"):
+        mine = by_site.get(site_id, [])
         feeds[site_id] = Feed(id=f"tag:govcrawl,2026:feed/site/{site_id}",
                               title=f"govcrawl: {name or site_id} — 年度报告变更",
                               updated=mine[0]["detected_at"] if mine else now, link=home,
@@ -232,7 +246,8 @@ def write_feeds(db_path: str | Path, out_dir: str | Path, *, base_url: str = DEF
         conn.close()
     written = []
     for key, feed in feeds.items():
-        stem = out_dir / "changes" if key == "all" else out_dir / "site" / key
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", key).lstrip(".") or "_"  # a registry id, as a file name
+        stem = out_dir / "changes" if key == "all" else out_dir / "site" / safe
         stem.parent.mkdir(parents=True, exist_ok=True)
         for suffix, data in ((".atom", atom(feed)), (".json", json_feed(feed))):
             path = stem.with_suffix(suffix)
