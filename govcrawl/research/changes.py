@@ -207,8 +207,8 @@ def _entry(c: dict, base_url: str, db_name: str) -> Entry:
 
 
 def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, db_name: str = "archive",
-                limit: int = FEED_LIMIT) -> dict[str, Feed]:
-    """{"all": whole-archive feed, "<site_id>": that site's feed}, newest changes first."""
+                limit: int = FEED_LIMIT) -> dict[str | None, Feed]:
+    """{None: the whole archive's feed, site_id: that site's feed}, newest changes first."""
     marks = ", ".join("?" * len(FEED_KINDS))
     rows = conn.execute(
         f"select c.*, s.name as site_name from changes c left join sites s using (site_id) "
@@ -224,7 +224,7 @@ def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, d
             mine.append(r)
     now = newest[0]["detected_at"] if newest else "1970-01-01T00:00:00+00:00"
     home = f"{base_url.rstrip('/')}/{db_name}"
-    feeds = {"all": Feed(id="tag:govcrawl,2026:feed/all",
+    feeds: dict[str | None, Feed] = {None: Feed(id="tag:govcrawl,2026:feed/all",
                          title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
                          updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in newest])}
     for site_id, name in conn.execute("select site_id, name from sites order by site_id"):
@@ -246,8 +246,8 @@ def write_feeds(db_path: str | Path, out_dir: str | Path, *, base_url: str = DEF
         conn.close()
     written = []
     for key, feed in feeds.items():
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", key).lstrip(".") or "_"  # a registry id, as a file name
-        stem = out_dir / "changes" if key == "all" else out_dir / "site" / safe
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", key or "").lstrip(".") or "_"  # a registry id as a file name
+        stem = out_dir / "changes" if key is None else out_dir / "site" / safe
         stem.parent.mkdir(parents=True, exist_ok=True)
         for suffix, data in ((".atom", atom(feed)), (".json", json_feed(feed))):
             path = stem.with_suffix(suffix)
