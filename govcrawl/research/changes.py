@@ -224,9 +224,10 @@ def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, d
             mine.append(r)
     now = newest[0]["detected_at"] if newest else "1970-01-01T00:00:00+00:00"
     home = f"{base_url.rstrip('/')}/{db_name}"
-    feeds: dict[str | None, Feed] = {None: Feed(id="tag:govcrawl,2026:feed/all",
-                         title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
-                         updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in newest])}
+    whole = Feed(id="tag:govcrawl,2026:feed/all",
+                 title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
+                 updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in newest])
+    feeds: dict[str | None, Feed] = {None: whole}
     for site_id, name in conn.execute("select site_id, name from sites order by site_id"):
         mine = by_site.get(site_id, [])
         feeds[site_id] = Feed(id=f"tag:govcrawl,2026:feed/site/{site_id}",
