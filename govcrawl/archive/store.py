@@ -6,6 +6,7 @@ writing the same capture or report twice is an upsert, never a duplicate.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -226,6 +227,22 @@ def m003_report_identity(db: Database) -> None:
         for v in vs:
             x("""insert or ignore into report_urls (report_key, url, first_seen_at, last_seen_at)
                  values (?,?,?,?)""", [key, v[2], v[8], v[9]])
+
+
+@migrations()
+def m003_report_chains(db: Database) -> None:
+    """What the crawl hands to ingest: a report page's capture and its attachments' captures.
+
+    The crawl writes captures and chains only; ingest (``govcrawl/archive/ingest.py``) reads the
+    bodies back from the WARCs, extracts and writes versions, then stamps ``ingested_at``. A chain
+    not yet stamped (a crawl or an ingest killed midway) is simply ingested again.
+    """
+    db.execute("""create table chains (chain_id text primary key, run_id text, site_id text,
+                  page_url text not null, page_capture_id text, content_type text, link_text text,
+                  attachments text, open_reason text, created_at text, ingested_at text,
+                  result text, report_id text)""")
+    db.execute("create index chains_pending on chains(ingested_at, run_id)")
+    db.execute("alter table captures add column warc_dir text")
 
 
 def identity_key(site_id: str, agency_key: str | None, year: int | None, url: str) -> str:
@@ -460,13 +477,31 @@ class Archive:
         self.db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL survives a killed process intact; only a power cut can lose the last commits.
         self.db.execute("PRAGMA synchronous=NORMAL")
-        with self.db.atomic():  # readers see the old schema or the whole new one, never between
+        with self.writing():  # readers see the old schema or the whole new one, never between
             migrations.apply(self.db)
             sync_schema(self.db)
         self._load_keys()
 
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE). The crawl and
+        ingest write one archive from two connections; a deferred transaction that reads before
+        it writes would fail with "database is locked" instead of waiting its turn."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        else:
+            self.db.conn.commit()
 
     # --- registry and runs -------------------------------------------------------------------
 
@@ -542,7 +577,7 @@ class Archive:
         transaction, so readers never see half a report.
         """
         try:
-            with self.db.atomic():  # one transaction: a kill never leaves half a report
+            with self.writing():  # one transaction: a kill never leaves half a report
                 return self._save(site_id, url, capture, report, attachments or [], tables_from,
                                   run_id, replace)
         except BaseException:
@@ -787,6 +822,46 @@ class Archive:
         sections_new = {(k, v) for k, v in (report.get("sections") or {}).items() if v}
         return meta_same and cells_now == cells_new and checks_now == checks_new and sections_now == sections_new
 
+    # --- report chains: the crawl's hand-over to ingest -------------------------------------------
+
+    def record_chain(self, row: dict) -> None:
+        """A report page and its attachments as captured (``chain_id`` makes a repeat a no-op)."""
+        row = dict(row, attachments=json.dumps(row.get("attachments") or [], ensure_ascii=False),
+                   created_at=row.get("created_at") or utcnow())
+        self.db.execute(
+            """insert into chains (chain_id, run_id, site_id, page_url, page_capture_id, content_type,
+               link_text, attachments, open_reason, created_at) values (?,?,?,?,?,?,?,?,?,?)
+               on conflict (chain_id) do nothing""",
+            [row["chain_id"], row.get("run_id"), row.get("site_id"), row["page_url"],
+             row.get("page_capture_id"), row.get("content_type"), row.get("link_text"),
+             row["attachments"], row.get("open_reason"), row["created_at"]])
+        self.db.conn.commit()
+
+    def pending_chains(self, *, run_id: str | None = None, since: str | None = None,
+                       limit: int = 1000) -> list[dict]:
+        sql, params = "select * from chains where ingested_at is null", []
+        if run_id:
+            sql += " and run_id = ?"
+            params.append(run_id)
+        if since:
+            sql += " and created_at >= ?"
+            params.append(since)
+        rows = list(self.db.query(sql + " order by created_at, rowid limit ?", [*params, limit]))
+        for r in rows:
+            r["attachments"] = json.loads(r["attachments"] or "[]")
+        return rows
+
+    def chain_done(self, chain_id: str, result: str, report_id: str | None) -> None:
+        self.db.execute("update chains set ingested_at = ?, result = ?, report_id = ? where chain_id = ?",
+                        [utcnow(), result, report_id, chain_id])
+        self.db.conn.commit()
+
+    def capture(self, capture_id: str | None) -> dict | None:
+        if not capture_id:
+            return None
+        rows = list(self.db.query("select * from captures where capture_id = ?", [capture_id]))
+        return rows[0] if rows else None
+
     def unchanged_version(self, site_id: str, page_sha256: str, parser_version: str,
                           attachment_sha256s: Iterable[str]) -> dict | None:
         """The stored version with this page content, when tonight's documents add nothing to it.
@@ -819,7 +894,7 @@ class Archive:
         """Seen again on its site (at ``url``, perhaps a new one): current again, not removed."""
         key, stored_url = self.db.execute("select report_key, url from reports where report_id = ?",
                                           [report_id]).fetchone()
-        with self.db.atomic():
+        with self.writing():
             before = self._current_of(key)
             moved_from = self._seen(key, report_id, url or stored_url, run_id)
             warning = self._elect_current(key, run_id, report_id)
@@ -912,7 +987,7 @@ class Archive:
             if not urls & seen:
                 gone.append(key)
         now = utcnow()
-        with self.db.atomic():
+        with self.writing():
             for key in gone:
                 self.db.execute("update report_identities set removed_at = ? where report_key = ?",
                                 [now, key])
