@@ -122,7 +122,10 @@ def cmd_reextract(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from govcrawl.archive.changes import ChangeWatch, counts
     from govcrawl.archive.ingest import index_warcs, ingest_pending
+    from govcrawl.crawl.summary import changes_lines
+    from govcrawl.research.changes import write_feeds
     from govcrawl.archive.store import Archive
     from govcrawl.archive.workers import ExtractorPool
 
@@ -141,14 +144,18 @@ def cmd_ingest(args) -> int:
                   + (f" ({result.reason})" if result.reason else ""), file=sys.stderr)
 
         pool = ExtractorPool(args.workers)
+        watch = ChangeWatch(archive)
         try:
             summary = ingest_pending(archive, [*dirs, Path(args.default_warc_dir)], pool,
                                      since=args.since, on_result=progress)
         finally:
             pool.close()
+        changes = counts(watch.record())
     finally:
         archive.close()
     print(summary)
+    write_feeds(args.db, Path(args.db).parent / "feeds")
+    print("\n".join(changes_lines(changes)).strip())
     return 1 if summary.failed else 0
 
 

@@ -228,3 +228,25 @@ def test_a_site_that_reverts_to_its_first_state_is_a_change_too(tmp_path):
     assert "t3.new.total 55 → 57" in rows["lz-luwan"]["summary"]
     assert "linked again" in rows["cq-yubei-mzj"]["summary"]
     assert rows["lz-slj"]["to_url"].endswith("/202301/t20230129_3171920.html")
+
+
+def test_a_separate_ingest_records_the_changes_of_the_captures_it_builds(tmp_path, capsys, monkeypatch):
+    """`govcrawl crawl` with ingest off captures only; `govcrawl ingest` later finds the changes."""
+    monkeypatch.chdir(tmp_path)  # `govcrawl ingest` reads the crawl's WARCs from ./data/warc
+    quirks = json.loads((DEMO / "quirks.json").read_text(encoding="utf-8"))
+    db = tmp_path / "archive.db"
+    with serve_mirror(DEMO / "sites", quirks) as mirror:
+        registry = tmp_path / "sites.csv"
+        registry.write_text(mirror.render_registry(DEMO / "sites.csv.in"), encoding="utf-8")
+        run_crawl(registry, db, tmp_path / "data" / "warc")
+        mirror.switch_root(materialise(DEMO, 2, tmp_path))
+        run_crawl(registry, db, tmp_path / "data" / "warc", "GOVCRAWL_INGEST=off")
+    assert not query(db, "select 1 from changes where kind != 'new'")
+    assert cli.main(["ingest", "--db", str(db)]) == 0
+    err_out = capsys.readouterr()
+    kinds = sorted(r["kind"] for r in query(db, "select kind from changes where kind != 'new'"))
+    # removals need a complete crawl with its ingest (identity's rule), so none is recorded here
+    assert kinds == ["changed", "markup-only", "moved"]
+    assert "Changes: 0 new, 1 changed, 1 moved" in err_out.out
+    feed = feedparser.parse((tmp_path / "feeds" / "changes.atom").read_bytes())
+    assert feed.bozo == 0 and len(feed.entries) == len(query(db, "select 1 from changes where kind != 'markup-only'"))

@@ -45,10 +45,15 @@ class Versions:
                          "order by version_no desc limit 1", [version["report_key"], version["version_no"]])
         return rows[0] if rows else None
 
-    def moves(self, run_id: str) -> dict[str, dict]:
-        """{report_key: report_urls row} for reports first found at a new URL in this run."""
+    def moves(self, run_id: str, since: str) -> dict[str, dict]:
+        """{report_key: report_urls row} for reports first found at a new URL in this run (or, for
+        a separate ingest, since it started), unless that move is recorded already."""
         return {r["report_key"]: r for r in self.rows(
-            "select * from report_urls where first_run_id = ? and moved_from is not null", [run_id])}
+            """select * from report_urls u where moved_from is not null
+               and (first_run_id = ? or first_seen_at >= ?)
+               and not exists (select 1 from changes c where c.report_key = u.report_key
+                               and c.kind in ('moved', 'changed') and c.to_url = u.url)""",
+            [run_id, since])}
 
     def removed_since(self, since: str) -> list[dict]:
         """The removed reports' last current versions, unless their removal is recorded already."""
@@ -59,7 +64,7 @@ class Versions:
                               limit 1), '') != 'removed'
                             order by i.site_id, i.year""", [since])
 
-    def seen_again(self, run_id: str, first_no: int) -> list[dict]:
+    def seen_again(self, run_id: str, since: str, first_no: int) -> list[dict]:
         """Reports seen in this run with no new version, whose last recorded change left them in
         another state: removed (now linked again), or at another version (now back to an earlier
         one). Each row is the current version plus ``last_kind`` and ``last_version``."""
@@ -68,9 +73,10 @@ class Versions:
                             from report_identities i join reports r on r.report_id = i.current_report_id
                             join changes c on c.change_id = (select change_id from changes x
                               where x.report_key = i.report_key order by detected_at desc, rowid desc limit 1)
-                            where i.last_run_id = ? and i.removed_at is null and r.report_no < ?
+                            where (i.last_run_id = ? or i.last_seen_at >= ?) and i.removed_at is null
+                              and r.report_no < ?
                               and (c.kind = 'removed' or coalesce(c.to_version, '') != r.report_id)""",
-                         [run_id, first_no])
+                         [run_id, since, first_no])
 
     def current(self, report_key: str) -> dict | None:
         rows = self.rows("select r.* from report_identities i join reports r on "
@@ -144,7 +150,7 @@ def detect_changes(archive: Archive, run_id: str, since: str, first_no: int) -> 
     written was ``first_no`` (``Versions.first_new()``)."""
     versions = Versions(archive.db)
     now = utcnow()
-    moves = versions.moves(run_id)
+    moves = versions.moves(run_id, since)
     out: list[dict] = []
     for new in versions.written_since(first_no):
         old = versions.previous(new)
@@ -169,7 +175,7 @@ def detect_changes(archive: Archive, run_id: str, since: str, first_no: int) -> 
                                summary=f"moved from {move['moved_from']} to {move['url']}; same content",
                                from_url=move["moved_from"], to_url=move["url"]))
     done = {c["report_key"] for c in out}
-    for back in versions.seen_again(run_id, first_no):
+    for back in versions.seen_again(run_id, since, first_no):
         if back["report_key"] in done:
             continue
         if back["last_kind"] == "removed":
@@ -207,3 +213,22 @@ def record_run_changes(archive: Archive, run_id: str, since: str, first_no: int)
     changes = detect_changes(archive, run_id, since, first_no)
     record_changes(archive, changes)
     return changes
+
+
+class ChangeWatch:
+    """Marks where a crawl or a separate ingest starts, and records the changes when it ends.
+
+    ``govcrawl ingest`` builds the versions of captures a crawl made earlier (possibly on another
+    machine); its changes are filed under the latest crawl run, whose captures it read.
+    """
+
+    def __init__(self, archive: Archive, run_id: str | None = None):
+        self.archive = archive
+        self.run_id = run_id
+        self.since = utcnow()
+        self.first_no = Versions(archive.db).first_new()
+
+    def record(self) -> list[dict]:
+        run_id = self.run_id or (self.archive.db.execute(
+            "select run_id from runs order by started_at desc, rowid desc limit 1").fetchone() or ["ingest"])[0]
+        return record_run_changes(self.archive, run_id, self.since, self.first_no)

@@ -17,7 +17,7 @@ from govcrawl.archive.workers import ExtractorPool
 from govcrawl.crawl.chains import ChainTracker
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
-from govcrawl.archive.changes import Versions
+from govcrawl.archive.changes import ChangeWatch
 from govcrawl.archive.store import Archive, short_hash, utcnow
 from govcrawl.crawl.summary import RunSummary
 from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
@@ -96,7 +96,7 @@ class CrawlRun:
         self.chains = ChainTracker()
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
-        self.first_version_no = Versions(self.archive.db).first_new()  # versions this run writes: from here
+        self.changes = ChangeWatch(self.archive, self.run_id)  # what this run adds, for `changes`
         self._count_lock = threading.Lock()
         # The crawl captures; ingest builds reports beside it, in worker processes, so no download
         # waits for a slow document. Without it (GOVCRAWL_INGEST=off) the chains wait for
@@ -246,11 +246,10 @@ class CrawlRun:
 
     def record_changes(self) -> dict | None:
         """New, changed, moved, removed and markup-only reports of this run, into ``changes``."""
-        from govcrawl.archive.changes import counts, record_run_changes
+        from govcrawl.archive.changes import counts
 
-        started = self.archive.db["runs"].get(self.run_id)["started_at"]
         try:
-            return counts(record_run_changes(self.archive, self.run_id, started, self.first_version_no))
+            return counts(self.changes.record())
         except Exception as exc:  # a diff that fails must not cost the run its summary
             log.error("could not work out this run's changes (%s: %s); `govcrawl changes` will miss "
                       "them", type(exc).__name__, exc)
