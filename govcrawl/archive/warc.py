@@ -184,7 +184,6 @@ def scan(path: str | Path):
     with open(path, "rb") as f:
         it = ArchiveIterator(f)
         for record in it:
-            offset = it.get_record_offset()
             kind = record.rec_type
             if kind == "metadata" and record.rec_headers.get_header("Content-Type") == CHAIN_CONTENT_TYPE:
                 yield "chain", json.loads(record.content_stream().read().decode("utf-8"))
@@ -193,6 +192,7 @@ def scan(path: str | Path):
                 continue
             http = record.http_headers
             body = record.content_stream().read() if kind == "response" else b""
+            offset = it.get_record_offset()  # only after the content is read (warcio)
             date = record.rec_headers.get_header("WARC-Date") or ""
             get = (lambda name: http.get_header(name)) if http else (lambda name: None)
             yield "capture", {
