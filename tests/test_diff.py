@@ -145,3 +145,11 @@ def test_a_new_title_alone_is_shown_but_markup_only():
     d = diff_versions(a, b)
     assert d.markup_only and [f[0] for f in d.fields] == ["title"]
     assert "title" in d.summary()
+
+
+def test_text_reflowed_into_other_lines_or_full_width_forms_is_the_same_text():
+    a = Snapshot.from_extraction(_report(sections={"s1": "2023年，全区共收到申请12件。所有申请均在法定期限内答复。"}))
+    b = Snapshot.from_extraction(_report(sections={"s1": "2023年，全区共收到申请１２件。\n所有申请均在法定期限内答复。"}))
+    assert diff_versions(a, b).markup_only
+    c = Snapshot.from_extraction(_report(sections={"s1": "2023年，全区共收到申请13件。\n所有申请均在法定期限内答复。"}))
+    assert [s.section_id for s in diff_versions(a, c).sections] == ["s1"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -53,6 +54,13 @@ def normalise_text(text: str | None) -> list[str]:
         if line and not _VOLATILE.match(line):
             out.append(line)
     return out
+
+
+def text_key(lines: list[str]) -> str:
+    """What two versions of a section must share to be the same text: the characters, with line
+    breaks (a PDF re-flowed, a paragraph split by a new editor) and full-width/half-width forms
+    (１２ vs 12, ， vs ,) not counting."""
+    return unicodedata.normalize("NFKC", "".join(lines))
 
 
 def _number(text: str | None) -> Decimal | None:
@@ -253,7 +261,7 @@ def diff_versions(old: Snapshot, new: Snapshot) -> VersionDiff:
             d.checks.append(CheckFlip(cid, a, b, detail))
     for sid in _section_order(set(old.sections) | set(new.sections)):
         a, b = normalise_text(old.sections.get(sid)), normalise_text(new.sections.get(sid))
-        if a != b:
+        if text_key(a) != text_key(b):
             d.sections.append(SectionChange(sid, a, b))
     for url in sorted(set(old.attachments) | set(new.attachments)):
         if url not in old.attachments:
