@@ -4,7 +4,8 @@ Pure functions over two ``Snapshot``s (built from an extraction dict or read bac
 ``govcrawl.research.changes``), so the same diff serves the crawl, ``govcrawl diff`` and tests.
 
 A version is **markup-only** when everything a reader of the report sees is unchanged: the cells'
-values, the checks' outcomes, the sections' text after whitespace normalisation, the report's
+values, the checks' outcomes, the sections' text (whitespace, line breaks and full-width forms
+aside), the report's
 identity (agency, year, template) and the set of attachments. A different title or publication
 date is shown but not counted: both are often read from the page around the report. A site that re-templates its
 pages, re-indents its HTML or re-uploads the same PDF makes a new capture but not a new report.
