@@ -1,14 +1,14 @@
 """What changed between two versions of one report: cells, checks, section text, attachments.
 
-Pure functions over two ``Snapshot``s (built from an extraction dict or read back from the archive by
-``govcrawl.research.changes``), so the same diff serves the crawl, ``govcrawl diff`` and tests.
+Pure functions over two ``Snapshot``s (built from an extraction dict, or read back from the archive
+by ``govcrawl.archive.changes.Versions``), so one diff serves the crawl, ``govcrawl diff`` and tests.
 
 A version is **markup-only** when everything a reader of the report sees is unchanged: the cells'
 values, the checks' outcomes, the sections' text (whitespace, line breaks and full-width forms
-aside), the report's
-identity (agency, year, template) and the set of attachments. A different title or publication
-date is shown but not counted: both are often read from the page around the report. A site that re-templates its
-pages, re-indents its HTML or re-uploads the same PDF makes a new capture but not a new report.
+aside), the report's identity (agency, year, template) and the set of attachments. A new title or
+publication date is shown but not counted: both are often read from the page around the report.
+A site that re-templates its pages, re-indents its HTML or re-uploads the same PDF makes a new
+capture, not a new report.
 """
 from __future__ import annotations
 
