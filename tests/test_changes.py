@@ -250,3 +250,23 @@ def test_a_separate_ingest_records_the_changes_of_the_captures_it_builds(tmp_pat
     assert "Changes: 0 new, 1 changed, 1 moved" in err_out.out
     feed = feedparser.parse((tmp_path / "feeds" / "changes.atom").read_bytes())
     assert feed.bozo == 0 and len(feed.entries) == len(query(db, "select 1 from changes where kind != 'markup-only'"))
+
+
+def test_the_second_state_is_up_to_date_with_the_first():
+    """State 2 is derived from state 1; a mirror page changed since must be carried into it."""
+    import sys
+
+    sys.path.insert(0, str(DEMO))
+    try:
+        import build_state2
+    finally:
+        sys.path.remove(str(DEMO))
+    stale = [p for p, data in build_state2.overlay().items()
+             if not (DEMO / "state2" / "sites" / p).is_file()
+             or (DEMO / "state2" / "sites" / p).read_bytes() != data]
+    assert not stale, f"data/demo/state2 is stale ({stale}): run .venv/bin/python data/demo/build_sites.py"
+    on_disk = {str(p.relative_to(DEMO / "state2" / "sites")) for p in (DEMO / "state2" / "sites").rglob("*")
+               if p.is_file()}
+    assert on_disk == set(build_state2.overlay())
+    gone = json.loads((DEMO / "state2" / "state.json").read_text(encoding="utf-8"))["gone"]
+    assert all((DEMO / "sites" / g).is_file() for g in gone)
