@@ -64,7 +64,8 @@ def list_changes(conn: sqlite3.Connection, period: Period) -> tuple[list[dict], 
         run = latest_run(conn)
         where.append("c.run_id = ?")
         params.append(run["run_id"] if run else "")
-        what = f"the latest crawl ({run['run_id']}, started {run['started_at']})" if run else "the latest crawl (no crawl has run yet)"
+        what = (f"the latest crawl ({run['run_id']}, started {run['started_at']})" if run
+                else "the latest crawl (no crawl has run yet)")
     if period.sites:
         where.append(f"c.site_id in ({', '.join('?' * len(period.sites))})")
         params += period.sites
