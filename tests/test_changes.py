@@ -156,6 +156,10 @@ def test_the_feed_parses_as_atom_with_one_entry_per_change(crawled):
             version = c["to_version"] or c["from_version"]
             assert e.link == f"http://127.0.0.1:8001/archive/reports/{version}"
             assert e.updated and e.title and c["kind"] in [t.term for t in e.tags]
+            if c["kind"] == "changed":  # a feed reader shows the old and new figure
+                want = next(x for x in crawled["state2"]["changes"] if x["kind"] == "changed")
+                for cell_id, (old, new) in want["cells"].items():
+                    assert cell_id in e.content[0].value and f"{old} → {new}" in e.content[0].value
 
 
 def test_site_feeds_and_the_json_feed_hold_the_same_entries(crawled):

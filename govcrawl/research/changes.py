@@ -190,7 +190,31 @@ def row_url(base_url: str, db_name: str, version: str) -> str:
 _LABELS = {"new": "新增", "changed": "内容变更", "moved": "地址变更", "removed": "已撤下"}
 
 
-def _entry(c: dict, base_url: str, db_name: str) -> Entry:
+DIFFS_IN_FEED = 100  # the newest changed reports get their full diff in the entry's text
+
+
+def _diff_texts(conn: sqlite3.Connection, rows: list[dict]) -> dict[str, str]:
+    """{change_id: the diff as text} for the newest content changes, so a feed reader shows the
+    old and new figures without running govcrawl."""
+    from sqlite_utils import Database
+
+    from govcrawl.archive.changes import Versions
+
+    versions = Versions(Database(conn))
+    out = {}
+    for c in rows:
+        if len(out) >= DIFFS_IN_FEED:
+            break
+        if c["kind"] == "changed" and c["from_version"] and c["to_version"] != c["from_version"]:
+            try:
+                d = diff_versions(versions.snapshot(c["from_version"]), versions.snapshot(c["to_version"]))
+            except KeyError:  # a version gone from the archive: the summary has to do
+                continue
+            out[c["change_id"]] = format_diff(d)
+    return out
+
+
+def _entry(c: dict, base_url: str, db_name: str, diff: str = "") -> Entry:
     version = c["to_version"] or c["from_version"]
     url = c["to_url"] or c["from_url"]
     title = (f"[{_LABELS.get(c['kind'], c['kind'])}] {c['title'] or c['agency'] or ''} "
@@ -202,6 +226,8 @@ def _entry(c: dict, base_url: str, db_name: str) -> Entry:
                f"original URL: {url}", replay]
     if c["kind"] in ("changed", "moved"):
         content.append(f"full diff: {_diff_hint(c)}")
+    if diff:
+        content += ["", diff]
     return Entry(id=f"tag:govcrawl,2026:change/{c['change_id']}", title=title, updated=c["detected_at"],
                  link=row_url(base_url, db_name, version), summary=c["summary"] or "",
                  content="\n".join(content), categories=[c["kind"], c["site_id"] or ""])
@@ -223,18 +249,21 @@ def build_feeds(conn: sqlite3.Connection, *, base_url: str = DEFAULT_BASE_URL, d
         mine = by_site.setdefault(r["site_id"], [])
         if len(mine) < limit:
             mine.append(r)
+    diffs = _diff_texts(conn, newest)
     now = newest[0]["detected_at"] if newest else "1970-01-01T00:00:00+00:00"
     home = f"{base_url.rstrip('/')}/{db_name}"
     whole = Feed(id="tag:govcrawl,2026:feed/all",
                  title="govcrawl: 政府信息公开工作年度报告 — new, changed, moved and removed reports",
-                 updated=now, link=home, entries=[_entry(c, base_url, db_name) for c in newest])
+                 updated=now, link=home,
+                 entries=[_entry(c, base_url, db_name, diffs.get(c["change_id"], "")) for c in newest])
     feeds: dict[str | None, Feed] = {None: whole}
     for site_id, name in conn.execute("select site_id, name from sites order by site_id"):
         mine = by_site.get(site_id, [])
         feeds[site_id] = Feed(id=f"tag:govcrawl,2026:feed/site/{site_id}",
                               title=f"govcrawl: {name or site_id} — 年度报告变更",
                               updated=mine[0]["detected_at"] if mine else now, link=home,
-                              entries=[_entry(c, base_url, db_name) for c in mine])
+                              entries=[_entry(c, base_url, db_name, diffs.get(c["change_id"], ""))
+                                       for c in mine])
     return feeds
 
 
