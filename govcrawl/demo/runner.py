@@ -9,10 +9,13 @@ import json
 import sqlite3
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from govcrawl import netguard
 from govcrawl.crawl.runner import crawl_settings, run_crawl
+from govcrawl.research.audit import run_audit
 from govcrawl.research.export import export_csv
+from govcrawl.research.timelines import refresh as refresh_timelines
 from govcrawl.demo.mirror import serve_mirror
 from govcrawl.demo.states import materialise
 from govcrawl.crawl.summary import format_summary
@@ -24,19 +27,38 @@ DEMO_ROOT = REPO_ROOT / "data" / "demo"
 DEMO_PORT = 18391
 
 
-def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
-    """Reports of the mirror that a robots-obeying crawl should archive (from EXPECTED.json)."""
+def expected_reports(demo_root: Path = DEMO_ROOT, state: int = 1) -> list[dict]:
+    """Reports of the mirror that a robots-obeying crawl should archive (from EXPECTED.json); in
+    state 2 without the removed one and with the moved one at its new path."""
     expected = json.loads((demo_root / "EXPECTED.json").read_text(encoding="utf-8"))
-    return [r for r in expected["reports"] if r.get("crawlable", True)]
+    reports = [r for r in expected["reports"] if r.get("crawlable", True)]
+    if state == 2:
+        changes = {c["report"]: c for c in expected["state2"]["changes"]}
+        reports = [dict(r, path=changes[r["id"]]["path"]) if changes.get(r["id"], {}).get("kind") == "moved"
+                   else r for r in reports if changes.get(r["id"], {}).get("kind") != "removed"]
+    return reports
+
+
+def missing_reports(db: Path, demo_root: Path = DEMO_ROOT, state: int = 1) -> list[dict]:
+    """Expected reports (EXPECTED.json) the archive holds no current report of, with that year."""
+    with sqlite3.connect(db) as conn:
+        held = conn.execute("select url, year from reports where is_current = 1").fetchall()
+    paths = {(_path(url), year) for url, year in held}
+    return [r for r in expected_reports(demo_root, state) if (r["path"], r["year"]) not in paths]
+
+
+def _path(url: str) -> str:
+    u = urlsplit(url)
+    return u.path + (f"?{u.query}" if u.query else "")
 
 
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
-             delay: float = 0.05, state: int = 1) -> int:
+             delay: float = 0.05, port: int = DEMO_PORT, state: int = 1) -> int:
     """Crawl the mirror in ``state`` 1 (as built) or 2 (weeks later: see ``govcrawl.demo.states``)."""
     netguard.install()  # the demo talks to its own mirror only: anything else would be a bug
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp, \
-            serve_mirror(materialise(demo_root, state, Path(tmp)), quirks, port=DEMO_PORT) as mirror:
+            serve_mirror(materialise(demo_root, state, Path(tmp)), quirks, port=port) as mirror:
         if state != 1:
             print(f"demo mirror in state {state}: some reports corrected, moved, removed or re-templated "
                   "(data/demo/EXPECTED.json, state2)")
@@ -48,16 +70,22 @@ def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT
     if summary is None:
         print("the crawl did not finish; see the log above")
         return 1
-    counts = export_csv(db, out)
+    findings = run_audit(db)
+    refresh_timelines(db)
+    counts = export_csv(db, out, excel=True)  # with a BOM: Excel shows the Chinese text
     print()
     print(format_summary(summary))
     print()
     print("exports:", ", ".join(f"{out / name} ({n} rows)" for name, n in counts.items()))
-    want = expected_reports(demo_root)
-    if state == 2:  # the report removed in state 2 is no longer on the mirror
-        gone = json.loads((demo_root / "EXPECTED.json").read_text(encoding="utf-8"))["state2"]["changes"]
-        want = [r for r in want if r["id"] not in {c["report"] for c in gone if c["kind"] == "removed"}]
-    with sqlite3.connect(db) as conn:
-        have = conn.execute("select count(*) from reports where is_current = 1").fetchone()[0]
-    print(f"reports in the archive: {have}; reports the mirror holds for a robots-obeying crawl: {len(want)}")
+    failed = sum(1 for f in findings if f["status"] == "fail")
+    print(f"audit: {failed} findings of {len(findings)} failed; `govcrawl audit` shows them per agency")
+    want = expected_reports(demo_root, state)
+    missing = missing_reports(db, demo_root, state)
+    print(f"reports the mirror holds for a robots-obeying crawl: {len(want)}; in the archive: "
+          f"{len(want) - len(missing)}")
+    if missing:
+        for r in missing:
+            print(f"  missing: {r['site_dir']} {r['year']} {r['path']} ({r['title']})")
+        print("govcrawl demo: the archive does not hold every report of the mirror (see above)")
+        return 1
     return 0
