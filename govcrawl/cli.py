@@ -176,6 +176,8 @@ def cmd_ingest(args) -> int:
     write_feeds(args.db, Path(args.db).parent / "feeds")
     print("\n".join(changes_lines(changes)).strip())
     return 1 if summary.failed else 0
+
+
 def cmd_report(args) -> int:
     from govcrawl.research.audit import Selection, run_audit
     from govcrawl.research.report import build_pages
@@ -353,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     ig.add_argument("--since", metavar="DATE", help="only chains recorded at or after this ISO date")
     ig.add_argument("--workers", type=int, default=None, help="extraction processes (default: up to 2)")
     ig.set_defaults(func=cmd_ingest, default_warc_dir=DEFAULT_WARC)
+
     rp = sub.add_parser("report", help="write a static HTML page of charts (offline, no script) for a division or one agency")
     rp.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     rp.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")

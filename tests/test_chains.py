@@ -35,7 +35,7 @@ def registry(path, rows: list[tuple[str, str, str, str]]):
 
 def test_a_chain_gets_answers_that_arrived_before_and_after_it_opened():
     tracker = ChainTracker()
-    pdf = {"url": "http://h/a.pdf", "body": b"%PDF", "content_type": "application/pdf", "capture": {}}
+    pdf = {"url": "http://h/a.pdf", "content_type": "application/pdf", "capture": {"capture_id": "c1"}}
     assert tracker.answer(["http://h/a.pdf"], pdf) == []
     (done,) = tracker.add("s", {"url": "http://h/1.html"}, ["http://h/a.pdf"])
     assert done.item()["attachments"][0]["url"] == "http://h/a.pdf"

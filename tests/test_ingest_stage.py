@@ -106,11 +106,12 @@ def test_ingest_killed_with_sigkill_loses_nothing(captured, tmp_path):
 
 
 def test_a_document_over_the_time_limit_is_unreadable_with_its_reason_and_the_pool_goes_on(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    monkeypatch.syspath_prepend(str(ROOT))  # bench/ as a namespace package (its incremental.py would
+    # shadow twisted's `incremental` if bench/ itself were on the path)
     monkeypatch.setenv("GOVCRAWL_BENCH_SLOW_SECONDS", "30")
     body = (DEMO / "sites/lzsw/zwgk/zfxxgknb/202301/t20230129_3171920.html").read_bytes()
     capture = {"payload_sha256": hashlib.sha256(body).hexdigest(), "status": 200}
-    pool = ExtractorPool(2, timeout=1.5, builder="slow_builder:build")
+    pool = ExtractorPool(2, timeout=1.5, builder="bench.slow_builder:build")
     try:
         started = time.monotonic()
         slow = pool.submit(Fetched("http://127.0.0.9/SLOW.html", body, "text/html", capture), [])

@@ -109,7 +109,7 @@ def find_unchanged(archive: Archive, *, site_id: str, run_id: str | None, page: 
                                        [a.capture.get("payload_sha256", "") for a in attachments])
     if not stored:
         return None
-    seen = archive.touch_report(stored["report_id"], page.url, run_id)
+    seen = archive.touch_report(stored["report_id"], page.url, run_id, page.capture.get("fetched_at"))
     return IngestResult("report", page.url, stored["report_id"], is_new=False,
                         checks_failed=stored["checks_failed"] or 0, moved_from=seen.moved_from,
                         conflict=seen.warning)
@@ -348,8 +348,8 @@ def index_warcs(archive: Archive, warc_dir, progress=None) -> tuple[int, int]:
 
 class BackgroundIngest:
     """Ingest alongside a crawl: a thread with its own archive connection that ingests the run's
-    chains as they are recorded, so downloads never wait for extraction. ``finish()`` drains
-    what is left and stops."""
+    chains as they are recorded (and any an earlier, killed crawl left), so downloads never wait
+    for extraction. ``finish()`` drains what is left and stops."""
 
     def __init__(self, db_path, warc_dirs, pool, *, run_id: str, on_result=None, poll: float = 0.5):
         import threading
@@ -370,12 +370,19 @@ class BackgroundIngest:
         self._wake.set()
 
     def _loop(self) -> None:
+        import os
+        import threading
+
+        try:  # Linux: this thread only — the crawl's reactor thread keeps its priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
         archive = Archive(self.db_path)
         try:
             while True:
                 finishing = self._finishing.is_set()
-                got = ingest_pending(archive, self.warc_dirs, self.pool, run_id=self.run_id,
-                                     on_result=self.on_result)
+                # this run's chains, and any an earlier crawl left (killed before its ingest ended)
+                got = ingest_pending(archive, self.warc_dirs, self.pool, on_result=self.on_result)
                 for k in vars(self.summary):
                     setattr(self.summary, k, getattr(self.summary, k) + getattr(got, k))
                 if finishing:
