@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+from govcrawl.archive.workers import WorkerDied
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
 from govcrawl.archive.store import Archive
 
@@ -149,6 +150,9 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
 
 # --- the ingest stage ---------------------------------------------------------------------------
 
+# Chains left pending (not stamped) for the next ingest: a WARC not (yet) here, a dead worker.
+RETRY_LATER = ("not_archived", "worker_died")
+
 @dataclass
 class IngestSummary:
     chains: int = 0
@@ -168,7 +172,7 @@ class IngestSummary:
             self.changed += int(result.is_new and not result.new_report)
             self.unchanged += int(not result.is_new)
             self.moved += int(bool(result.moved_from))
-        elif result.kind == "not_archived":
+        elif result.kind in RETRY_LATER:
             self.failed += 1
         else:
             self.not_reports += 1
@@ -176,7 +180,8 @@ class IngestSummary:
     def __str__(self) -> str:
         return (f"ingested {self.chains} report chains: {self.reports} reports ({self.new_reports} new, "
                 f"{self.changed} changed, {self.unchanged} unchanged, {self.moved} moved), "
-                f"{self.not_reports} not reports, {self.failed} could not be read back from the WARCs")
+                f"{self.not_reports} not reports, {self.failed} left for the next ingest (WARC not found "
+                f"or extraction worker died)")
 
 
 def chain_documents(archive: Archive, warc_dirs, chain: dict, *,
@@ -246,15 +251,17 @@ class IngestStage:
                 chain, page = in_flight.pop(future)
                 try:
                     built = self.pool.result(future)
-                except Exception as exc:  # noqa: BLE001 - a dead worker is this chain's failure
-                    built = Built(None, f"unreadable document: {exc}"[:500], page.link_text)
+                except WorkerDied as exc:  # which chain killed it is unknown: none is stamped,
+                    # all are tried again by the next ingest
+                    self._done(chain, IngestResult("worker_died", page.url, reason=str(exc)))
+                    continue
                 result = store_built(self.archive, site_id=chain["site_id"], run_id=chain.get("run_id"),
                                      page=page, built=built)
                 self._done(chain, result)
         return self.summary
 
     def _done(self, chain: dict, result: IngestResult) -> None:
-        if result.kind != "not_archived":  # a missing WARC may arrive later (another node's)
+        if result.kind not in RETRY_LATER:  # a missing WARC may arrive later (another node's)
             self.archive.chain_done(chain["chain_id"], result.kind, result.report_id)
         self.summary.add(result)
         if self.on_result:

@@ -213,7 +213,7 @@ class CrawlRun:
                 stats.unchanged += int(not result.is_new)
                 stats.moved += int(bool(result.moved_from))
                 stats.check_failures += int(result.checks_failed > 0)
-            elif result.kind == "not_archived":
+            elif result.kind in ("not_archived", "worker_died"):
                 self.summary.error(site_id, result.url, f"ingest: {result.reason}")
             else:
                 stats.not_reports += 1
