@@ -21,4 +21,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/extract.py
 
 clean:
-	rm -rf $(VENV) data/archive.db* data/warc data/exports data/jobs
+	rm -rf $(VENV) data/archive.db* data/warc data/exports data/jobs data/feeds

@@ -37,6 +37,8 @@ def cmd_crawl(args) -> int:
     from govcrawl.crawl.summary import format_summary
 
     overrides = dict(kv.split("=", 1) for kv in args.set or [])
+    if args.feed_dir:
+        overrides["GOVCRAWL_FEED_DIR"] = args.feed_dir
     settings = crawl_settings(sites=args.sites, db=args.db, warc_dir=args.warc_dir,
                               site_ids=args.site or (), delay=args.delay,
                               max_runtime=args.max_runtime, log_file=args.log_file,
@@ -56,7 +58,7 @@ def cmd_crawl(args) -> int:
 def cmd_demo(args) -> int:
     from govcrawl.demo.runner import run_demo
 
-    return run_demo(db=Path(args.db), out=Path(args.out), warc_dir=Path(args.warc_dir))
+    return run_demo(db=Path(args.db), out=Path(args.out), warc_dir=Path(args.warc_dir), state=args.state)
 
 
 def cmd_extract(args) -> int:
@@ -139,7 +141,10 @@ def cmd_reextract(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from govcrawl.archive.changes import ChangeWatch, counts
     from govcrawl.archive.ingest import index_warcs, ingest_pending
+    from govcrawl.crawl.summary import changes_lines
+    from govcrawl.research.changes import write_feeds
     from govcrawl.archive.store import Archive
     from govcrawl.archive.workers import ExtractorPool
 
@@ -158,14 +163,18 @@ def cmd_ingest(args) -> int:
                   + (f" ({result.reason})" if result.reason else ""), file=sys.stderr)
 
         pool = ExtractorPool(args.workers)
+        watch = ChangeWatch(archive)
         try:
             summary = ingest_pending(archive, [*dirs, Path(args.default_warc_dir)], pool,
                                      since=args.since, on_result=progress)
         finally:
             pool.close()
+        changes = counts(watch.record())
     finally:
         archive.close()
     print(summary)
+    write_feeds(args.db, Path(args.db).parent / "feeds")
+    print("\n".join(changes_lines(changes)).strip())
     return 1 if summary.failed else 0
 
 
@@ -209,6 +218,47 @@ def cmd_runs(args) -> int:
     return 0
 
 
+def cmd_changes(args) -> int:
+    from govcrawl.research.changes import Period, connect, list_changes, render
+
+    try:
+        conn = connect(args.db)
+    except (FileNotFoundError, LookupError) as exc:
+        print(f"govcrawl changes: {exc}", file=sys.stderr)
+        return 2
+    try:
+        period = Period(since=args.since, sites=args.site or [], division=args.division,
+                        include_markup=args.markup, all_time=args.all)
+        rows, markup, what = list_changes(conn, period)
+    finally:
+        conn.close()
+    text = render(rows, args.format, excel=args.excel)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"{args.out}: {len(rows)} changes ({what})")
+        return 0
+    if args.format != "text":
+        print(text)
+        return 0
+    print(f"Changes in {what}: {len(rows)}" + (f" ({markup} markup-only not listed; --markup shows them)"
+                                               if markup else ""))
+    if text:
+        print(text)
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from govcrawl.research.changes import NoSuchReport, diff_report, format_report_diff
+
+    try:
+        result = diff_report(args.db, args.report, args.from_version, args.to_version)
+    except (NoSuchReport, FileNotFoundError) as exc:
+        print(f"govcrawl diff: {exc}", file=sys.stderr)
+        return 1
+    print(format_report_diff(result))
+    return 0
+
+
 def cmd_sites(args) -> int:
     from govcrawl.registry import load_sites
 
@@ -242,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--delay", type=float, default=None, help="seconds between requests to one site (default from settings: 1.0, AutoThrottle on)")
     c.add_argument("--max-runtime", type=float, metavar="SECONDS", help="stop the crawl cleanly after this long (resume on the next run)")
     c.add_argument("--log-file", help="write the crawl log to this file instead of stderr")
+    c.add_argument("--feed-dir", metavar="DIR", help="where the Atom/JSON feeds of changes go (default: feeds/ beside the archive)")
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy/govcrawl setting")
     c.set_defaults(func=cmd_crawl)
 
@@ -249,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     d.add_argument("--out", default=DEFAULT_EXPORTS, help=f"CSV export folder (default {DEFAULT_EXPORTS})")
     d.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"where WARC files go (default {DEFAULT_WARC})")
+    d.add_argument("--state", type=int, choices=[1, 2], default=1, help="mirror state: 1 as built; 2 = weeks later, one report corrected, one removed, one moved, one re-templated (then try `govcrawl changes`)")
     d.set_defaults(func=cmd_demo)
 
     e = sub.add_parser("extract", help="extract one saved document (.html/.pdf/.docx) offline and print JSON or text")
@@ -315,6 +367,25 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     ru.add_argument("--last", type=int, default=10, help="how many runs to list (default 10)")
     ru.set_defaults(func=cmd_runs, needs_archive=True)
+
+    ch = sub.add_parser("changes", help="reports new, changed, moved or removed (default: in the latest crawl), most significant first")
+    ch.add_argument("--since", metavar="DATE", help="changes detected at or after this ISO date instead of the latest crawl's")
+    ch.add_argument("--all", action="store_true", help="every change the archive has recorded")
+    ch.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
+    ch.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    ch.add_argument("--markup", action="store_true", help="also list markup-only changes (same content, new page markup)")
+    ch.add_argument("--format", choices=["text", "csv", "json"], default="text", help="csv is the export format")
+    ch.add_argument("--out", metavar="FILE", help="write to this file instead of the terminal")
+    ch.add_argument("--excel", action="store_true", help="CSV with a UTF-8 BOM for Excel")
+    ch.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    ch.set_defaults(func=cmd_changes, needs_archive=True)
+
+    df = sub.add_parser("diff", help="what changed between two versions of a report: cells, checks, section text, attachments")
+    df.add_argument("report", help="a version id (report_id), the report's URL, or a change id")
+    df.add_argument("--from", dest="from_version", metavar="VERSION", help="older version: id, id prefix or 1, 2, … / -2 (default: the one before --to)")
+    df.add_argument("--to", dest="to_version", metavar="VERSION", help="newer version (default: the newest)")
+    df.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    df.set_defaults(func=cmd_diff, needs_archive=True)
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")

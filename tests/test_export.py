@@ -30,8 +30,9 @@ def test_export_writes_reports_cells_and_checks_in_utf8(tmp_path):
     archive.save_report(site_id="s", url="u", capture=capture("aa"), report=report_dict())
     archive.close()
     counts = export_csv(tmp_path / "a.db", tmp_path / "out")
-    # audit.csv and timelines.csv hold what `govcrawl audit` last computed: nothing yet
-    assert counts == {"reports.csv": 1, "cells.csv": 3, "checks.csv": 1, "audit.csv": 0, "timelines.csv": 0}
+    # audit.csv and timelines.csv hold what `govcrawl audit` last computed, changes.csv what crawls found: nothing yet
+    assert counts == {"reports.csv": 1, "changes.csv": 0, "cells.csv": 3, "checks.csv": 1, "audit.csv": 0,
+                      "timelines.csv": 0}
     (row,) = read_csv(tmp_path / "out" / "reports.csv")
     assert row["agency"] == "重庆市某区民政局" and row["year"] == "2020"
     export_csv(tmp_path / "a.db", tmp_path / "xl", excel=True)
@@ -108,7 +109,8 @@ def test_every_export_has_a_codebook_and_a_frictionless_datapackage(tmp_path):
 def test_jsonl_export_writes_one_object_per_line(tmp_path):
     build_archive(tmp_path / "a.db").close()
     counts = export(tmp_path / "a.db", tmp_path / "out", fmt="jsonl", filters=Filters(years=[2020]))
-    assert counts == {"reports.jsonl": 1, "cells.jsonl": 198, "checks.jsonl": 48, "audit.jsonl": 0, "timelines.jsonl": 0}
+    assert counts == {"reports.jsonl": 1, "changes.jsonl": 0, "cells.jsonl": 198, "checks.jsonl": 48,
+                      "audit.jsonl": 0, "timelines.jsonl": 0}
     cells = [json.loads(line) for line in open(tmp_path / "out" / "cells.jsonl", encoding="utf-8")]
     assert {c["cell_id"]: c["value"] for c in cells}["t3.new.total"] == 4
 

@@ -26,7 +26,7 @@ def db(tmp_path):
 
 def test_every_canned_query_runs_on_an_archive(db):
     conn = sqlite3.connect(db)
-    results = {name: conn.execute(q["sql"], {"phrase": "依申请公开"}).fetchall() for name, q in QUERIES.items()}
+    results = {name: conn.execute(q["sql"], {"phrase": "依申请公开", "since": ""}).fetchall() for name, q in QUERIES.items()}
     assert results["applications_by_year"][1][:4] == (2021, 3, 3, 25)
     assert results["reports_failing_checks"][0][1] == "cq-b"
     assert [r[1] for r in results["search"]] == [2020]

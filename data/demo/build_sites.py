@@ -848,5 +848,7 @@ def write_expected(listings):
 
 if __name__ == "__main__":
     build()
+    import build_state2  # the mirror's second state is an overlay on this one: rebuild it too
+    build_state2.build()
     n = sum(1 for _ in SITES_DIR.rglob("*") if _.is_file())
     print(f"wrote {n} files under {SITES_DIR}")

@@ -1090,3 +1090,53 @@ def save_timelines(db: Database, rows: Iterable[dict], site_ids: Iterable[str]) 
         if rows:
             db["agency_years"].insert_all(rows, pk=("site_id", "series", "year"), replace=True)
     return len(rows)
+# --- m005: what changed between versions (issue 15) — a self-contained block -------------------
+
+CHANGE_KINDS = ("new", "changed", "moved", "removed", "markup-only")
+
+
+@migrations()
+def m005_changes(db: Database) -> None:
+    """One row per change a crawl found: a report new, changed, moved, removed, or re-marked-up only.
+
+    Written by ``govcrawl.archive.changes`` at the end of a run; ``from_version``/``to_version`` are
+    the report versions compared (``report_id``), so the diff can be recomputed at any time.
+    """
+    x = db.execute
+    x("""create table changes (change_id text primary key, run_id text, detected_at text not null,
+         site_id text, report_key text, kind text not null, from_version text, to_version text,
+         from_url text, to_url text, year integer, agency text, title text,
+         cells_changed integer not null default 0, checks_flipped integer not null default 0,
+         sections_changed integer not null default 0, attachments_changed integer not null default 0,
+         significance integer not null default 0, summary text)""")
+    x("create index changes_detected on changes(detected_at)")
+    x("create index changes_site on changes(site_id, detected_at)")
+    x("create index changes_report on changes(report_key, detected_at)")  # a report's last change
+    cols = """c.change_id, c.detected_at, c.kind, c.site_id, s.name as site_name, s.division_code,
+       c.year, c.agency, c.title, c.cells_changed, c.checks_flipped, c.sections_changed,
+       c.attachments_changed, c.summary, c.from_url, c.to_url, c.from_version, c.to_version,
+       c.significance, c.run_id"""
+    x(f"""create view changes_latest_run as select {cols}
+          from changes c left join sites s using (site_id)
+          where c.run_id = (select run_id from runs order by started_at desc, rowid desc limit 1)
+          order by c.significance desc, c.site_id, c.year""")
+    x(f"""create view changes_last_30_days as select {cols}
+          from changes c left join sites s using (site_id)
+          where c.detected_at >= strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days')
+            and c.kind != 'markup-only'
+          order by c.detected_at desc, c.significance desc""")
+
+
+def _change_row(change: dict) -> dict:
+    keys = ("change_id", "run_id", "detected_at", "site_id", "report_key", "kind", "from_version",
+            "to_version", "from_url", "to_url", "year", "agency", "title", "cells_changed",
+            "checks_flipped", "sections_changed", "attachments_changed", "significance", "summary")
+    return {k: change.get(k) for k in keys}
+
+
+def record_changes(archive: "Archive", changes: list[dict]) -> int:
+    """Write the changes a run found, in one transaction (an id seen before is replaced)."""
+    with archive.db.atomic():
+        for c in changes:
+            archive.db["changes"].upsert(_change_row(c), pk="change_id")
+    return len(changes)

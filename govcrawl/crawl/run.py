@@ -17,6 +17,7 @@ from govcrawl.archive.workers import ExtractorPool
 from govcrawl.crawl.chains import ChainTracker
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
+from govcrawl.archive.changes import ChangeWatch
 from govcrawl.archive.store import Archive, short_hash, utcnow
 from govcrawl.crawl.summary import RunSummary
 from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
@@ -73,8 +74,13 @@ def new_run_id() -> str:
 class CrawlRun:
     def __init__(self, *, db_path: str | Path, warc_dir: str | Path, sites: list[Site],
                  run_id: str | None = None, warc_max_bytes: int | None = None,
-                 ingest: bool = True, pool: ExtractorPool | None = None):
+                 ingest: bool = True, pool: ExtractorPool | None = None,
+                 feed_dir: str | Path | None = None, feed_base_url: str | None = None):
         self.run_id = run_id or new_run_id()
+        self.db_path = Path(db_path)
+        # the feeds of changes go beside the archive unless configured (data/feeds for data/archive.db)
+        self.feed_dir = Path(feed_dir) if feed_dir else self.db_path.parent / "feeds"
+        self.feed_base_url = feed_base_url
         self.sites = {s.site_id: s for s in sites}
         self.lock = ArchiveLock(db_path).acquire()
         self.archive = Archive(db_path)
@@ -90,6 +96,7 @@ class CrawlRun:
         self.chains = ChainTracker()
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
+        self.changes = ChangeWatch(self.archive, self.run_id)  # what this run adds, for `changes`
         self._count_lock = threading.Lock()
         # The crawl captures; ingest builds reports beside it, in worker processes, so no download
         # waits for a slow document. Without it (GOVCRAWL_INGEST=off) the chains wait for
@@ -115,7 +122,8 @@ class CrawlRun:
                                  builder=s.get("GOVCRAWL_EXTRACT_BUILDER") or None)
             run = cls(db_path=s.get("GOVCRAWL_DB"), warc_dir=s.get("GOVCRAWL_WARC_DIR"),
                       sites=sites, warc_max_bytes=s.getint("GOVCRAWL_WARC_MAX_BYTES") or None,
-                      ingest=ingest, pool=pool)
+                      ingest=ingest, pool=pool, feed_dir=s.get("GOVCRAWL_FEED_DIR") or None,
+                      feed_base_url=s.get("GOVCRAWL_FEED_BASE_URL") or None)
             crawler.govcrawl_run = run
         return run
 
@@ -233,11 +241,37 @@ class CrawlRun:
         if complete and self.ingest and not self.ingest.error:
             self.mark_removed_reports()  # needs every chain of the run ingested
         summary = self.summary.to_dict()
+        summary["changes"] = self.record_changes()
+        if summary["changes"] is not None:
+            summary["changes"]["feed"] = str(self.feed_dir / "changes.atom")
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
         self.archive.close()
+        if summary["changes"] is not None:
+            self.write_feeds()
         self.lock.release()
         return summary
+
+    def record_changes(self) -> dict | None:
+        """New, changed, moved, removed and markup-only reports of this run, into ``changes``."""
+        from govcrawl.archive.changes import counts
+
+        try:
+            return counts(self.changes.record())
+        except Exception as exc:  # a diff that fails must not cost the run its summary
+            log.error("could not work out this run's changes (%s: %s); `govcrawl changes` will miss "
+                      "them", type(exc).__name__, exc)
+            log.debug("changes failed", exc_info=True)
+            return None
+
+    def write_feeds(self) -> None:
+        """Atom + JSON Feed of the archive's changes, whole archive and per site (``feed_dir``)."""
+        from govcrawl.research.changes import DEFAULT_BASE_URL, write_feeds
+
+        try:
+            write_feeds(self.db_path, self.feed_dir, base_url=self.feed_base_url or DEFAULT_BASE_URL)
+        except (OSError, LookupError) as exc:
+            log.error("could not write the change feeds to %s: %s", self.feed_dir, exc)
 
 
 class RunComponent:

@@ -131,6 +131,7 @@ def format_summary(summary: dict) -> str:
         status = site_verdict(s)
         lines.append(f"{site_id:<28}{s['pages_fetched']:>6}{s['reports']:>8}{s['new_reports']:>5}"
                      f"{s['check_failures']:>8}{s['robots_blocked']:>7}{len(s['errors']):>7}  {status}")
+    lines += changes_lines(summary.get("changes"))
     blocked = [(site_id, s) for site_id, s in summary["sites"].items() if s.get("robots_blocked")]
     if blocked:
         lines += ["", "Not fetched, robots.txt forbids (errors table, reason 'blocked by robots.txt'):"]
@@ -149,3 +150,15 @@ def format_summary(summary: dict) -> str:
             more = f" (+{len(urls) - 1} more)" if len(urls) > 1 else ""
             lines.append(f"  {site_id}: [{kind}] {reason} ×{len(urls)}: {urls[0]}{more}")
     return "\n".join(lines)
+
+
+def changes_lines(changes: dict | None) -> list[str]:
+    """The nightly line of what changed (``govcrawl.archive.changes.counts``), changed reports named."""
+    if not changes:
+        return []
+    n = lambda k: changes.get(k, 0)  # noqa: E731
+    line = (f"Changes: {n('new')} new, {n('changed')} changed, {n('moved')} moved, {n('removed')} removed"
+            + (f" ({n('markup-only')} re-marked-up only, not counted as changed)" if n("markup-only") else "")
+            + " — `govcrawl changes` lists them, `govcrawl diff` shows one"
+            + (f"; feed {changes['feed']}" if changes.get("feed") else ""))
+    return ["", line] + [f"  changed: {name}" for name in changes.get("changed_reports") or []]

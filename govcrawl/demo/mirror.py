@@ -299,6 +299,15 @@ class Mirror:
         with self._lock:
             return [r for r in self.requests if r[0] == h]
 
+    def switch_root(self, root: Path | str) -> None:
+        """Serve every site from ``root/<site_dir>`` from now on, at the same addresses (the demo's
+        second state; see ``govcrawl.demo.states``)."""
+        root = Path(root)
+        with self._lock:
+            for name, site in self.sites.items():
+                site.root = root / name
+            self.root = root
+
     def reset(self) -> None:
         """Clear the request log and re-arm every fail_once path."""
         with self._lock:

@@ -17,6 +17,7 @@ from govcrawl.research.audit import run_audit
 from govcrawl.research.export import export_csv
 from govcrawl.research.timelines import refresh as refresh_timelines
 from govcrawl.demo.mirror import serve_mirror
+from govcrawl.demo.states import materialise
 from govcrawl.crawl.summary import format_summary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -26,18 +27,24 @@ DEMO_ROOT = REPO_ROOT / "data" / "demo"
 DEMO_PORT = 18391
 
 
-def expected_reports(demo_root: Path = DEMO_ROOT) -> list[dict]:
-    """Reports of the mirror that a robots-obeying crawl should archive (from EXPECTED.json)."""
+def expected_reports(demo_root: Path = DEMO_ROOT, state: int = 1) -> list[dict]:
+    """Reports of the mirror that a robots-obeying crawl should archive (from EXPECTED.json); in
+    state 2 without the removed one and with the moved one at its new path."""
     expected = json.loads((demo_root / "EXPECTED.json").read_text(encoding="utf-8"))
-    return [r for r in expected["reports"] if r.get("crawlable", True)]
+    reports = [r for r in expected["reports"] if r.get("crawlable", True)]
+    if state == 2:
+        changes = {c["report"]: c for c in expected["state2"]["changes"]}
+        reports = [dict(r, path=changes[r["id"]]["path"]) if changes.get(r["id"], {}).get("kind") == "moved"
+                   else r for r in reports if changes.get(r["id"], {}).get("kind") != "removed"]
+    return reports
 
 
-def missing_reports(db: Path, demo_root: Path = DEMO_ROOT) -> list[dict]:
+def missing_reports(db: Path, demo_root: Path = DEMO_ROOT, state: int = 1) -> list[dict]:
     """Expected reports (EXPECTED.json) the archive holds no current report of, with that year."""
     with sqlite3.connect(db) as conn:
         held = conn.execute("select url, year from reports where is_current = 1").fetchall()
     paths = {(_path(url), year) for url, year in held}
-    return [r for r in expected_reports(demo_root) if (r["path"], r["year"]) not in paths]
+    return [r for r in expected_reports(demo_root, state) if (r["path"], r["year"]) not in paths]
 
 
 def _path(url: str) -> str:
@@ -46,11 +53,15 @@ def _path(url: str) -> str:
 
 
 def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT,
-             delay: float = 0.05, port: int = DEMO_PORT) -> int:
+             delay: float = 0.05, port: int = DEMO_PORT, state: int = 1) -> int:
+    """Crawl the mirror in ``state`` 1 (as built) or 2 (weeks later: see ``govcrawl.demo.states``)."""
     netguard.install()  # the demo talks to its own mirror only: anything else would be a bug
     quirks = json.loads((demo_root / "quirks.json").read_text(encoding="utf-8"))
-    with serve_mirror(demo_root / "sites", quirks, port=port) as mirror, \
-            tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            serve_mirror(materialise(demo_root, state, Path(tmp)), quirks, port=port) as mirror:
+        if state != 1:
+            print(f"demo mirror in state {state}: some reports corrected, moved, removed or re-templated "
+                  "(data/demo/EXPECTED.json, state2)")
         registry = Path(tmp) / "demo_sites.csv"
         registry.write_text(mirror.render_registry(demo_root / "sites.csv.in"), encoding="utf-8")
         print("demo mirror serving:", ", ".join(f"{k}=http://{v}/" for k, v in sorted(mirror.hosts.items())))
@@ -68,8 +79,8 @@ def run_demo(*, db: Path, out: Path, warc_dir: Path, demo_root: Path = DEMO_ROOT
     print("exports:", ", ".join(f"{out / name} ({n} rows)" for name, n in counts.items()))
     failed = sum(1 for f in findings if f["status"] == "fail")
     print(f"audit: {failed} findings of {len(findings)} failed; `govcrawl audit` shows them per agency")
-    want = expected_reports(demo_root)
-    missing = missing_reports(db, demo_root)
+    want = expected_reports(demo_root, state)
+    missing = missing_reports(db, demo_root, state)
     print(f"reports the mirror holds for a robots-obeying crawl: {len(want)}; in the archive: "
           f"{len(want) - len(missing)}")
     if missing:

@@ -36,6 +36,18 @@ QUERIES = {
         "description": "Current reports where 一 + 二 ≠ 三（七）总计 + 四 in some column of table 三.",
         "sql": "select * from reports_failing_checks",
     },
+    "recent_changes": {
+        "title": "Reports new, changed, moved or removed (most significant first)",
+        "description": "Since a date (ISO, e.g. 2026-01-01; empty = the last 30 days). Markup-only "
+                       "changes (same content in new page markup) are left out; `govcrawl diff "
+                       "TO_VERSION --from FROM_VERSION` shows one change in full.",
+        "sql": """select c.detected_at, c.kind, c.site_id, s.name as site_name, c.year, c.title, c.summary,
+       c.cells_changed, c.checks_flipped, c.sections_changed, c.to_version, c.from_version, c.to_url, c.from_url
+from changes c left join sites s using (site_id)
+where c.kind != 'markup-only'
+  and c.detected_at >= coalesce(nullif(:since, ''), strftime('%Y-%m-%dT%H:%M:%S', 'now', '-30 days'))
+order by c.significance desc, c.detected_at desc limit 500""",
+    },
     "search": {
         "title": "Full-text search of section text",
         "description": "A Chinese phrase, e.g. 依申请公开, 行政复议 or 收费. Phrases of three or more characters "
@@ -108,6 +120,11 @@ def build_metadata(db_name: str = "archive") -> dict:
                             "columns": {c: m for c, (_t, m) in codebook.TIMELINE_COLUMNS.items()}},
         "audit_scorecard": {"description": "Pass / fail / unknown / n/a counts per agency and rule."},
         "audit_failures": {"description": "Failed findings with evidence, per agency and year."},
+        "changes": {"description": "One row per change a crawl found: kind new / changed / moved / removed / "
+                                   "markup-only, the versions compared, counts of cells, checks, sections "
+                                   "and attachments that differ, and a one-line summary."},
+        "changes_latest_run": {"description": "The changes the latest crawl found, most significant first."},
+        "changes_last_30_days": {"description": "Content changes of the last 30 days (no markup-only ones)."},
     }
     return {
         "title": "govcrawl: 政府信息公开工作年度报告 archive",

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from govcrawl.research import codebook
 from govcrawl.archive.store import Archive, wide_cell_defs
+from govcrawl.research.changes import export_query as changes_export_query
 
 FORMATS = ("csv", "jsonl")
 REPORT_COLS = list(codebook.REPORT_COLUMNS)
@@ -93,9 +94,11 @@ def _queries(conn: sqlite3.Connection, wide: bool, filters: Filters, fmt: str) -
                  "row_label", "col_label"]
     check_cols = ["check_id", "kind", "status", "expr", "detail"]
     describe = {**codebook.REPORT_COLUMNS, **codebook.LONG_COLUMNS}
+    changes = changes_export_query(years=filters.years, division=filters.division, sites=filters.sites)
     return {
         "reports": (f"select {report_sel} from {_FROM} where {where} order by {_ORDER}", params,
                     report_cols),
+        "changes": changes,  # what changed in the archive, every crawl (govcrawl/research/changes.py)
         "cells": (f"""select r.report_id, r.site_id, r.year, r.template, d.cell_id, d.tbl, d.block,
                       d.row_id, d.col_id, {value} as value, v.unit, v.null_reason, v.raw,
                       rl.label as row_label, cl.label as col_label
