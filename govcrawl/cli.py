@@ -223,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     ru.add_argument("--last", type=int, default=10, help="how many runs to list (default 10)")
     ru.set_defaults(func=cmd_runs, needs_archive=True)
 
+    from govcrawl.cluster.commands import add_parser as add_cluster_parser
+
+    add_cluster_parser(sub, default_sites=DEFAULT_SITES, default_db=DEFAULT_DB, default_warc=DEFAULT_WARC)
+
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
     s.set_defaults(func=cmd_sites)

@@ -90,13 +90,17 @@ class CrawlRun:
         if run is None:
             s = crawler.settings
             spider = getattr(crawler, "spider", None)  # `-a sites=… -a site=…` win over settings
-            sites = load_sites(getattr(spider, "sites_file", None) or s.get("GOVCRAWL_SITES"))
+            from govcrawl.cluster.node import job_registry_file, job_run_id  # scrapyd shard jobs
+
+            sites = load_sites(job_registry_file(spider, s.get("GOVCRAWL_DB"))
+                               or getattr(spider, "sites_file", None) or s.get("GOVCRAWL_SITES"))
             ids = getattr(spider, "site_ids", None) or s.get("GOVCRAWL_SITE_IDS") or ""
             wanted = [i for i in ids.replace(",", " ").split() if i]
             if wanted:
                 sites = select_sites(sites, wanted)
             run = cls(db_path=s.get("GOVCRAWL_DB"), warc_dir=s.get("GOVCRAWL_WARC_DIR"),
-                      sites=sites, warc_max_bytes=s.getint("GOVCRAWL_WARC_MAX_BYTES") or None)
+                      sites=sites, warc_max_bytes=s.getint("GOVCRAWL_WARC_MAX_BYTES") or None,
+                      run_id=job_run_id(spider))
             crawler.govcrawl_run = run
         return run
 
