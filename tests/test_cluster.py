@@ -235,3 +235,11 @@ def _end(pid: int | None) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.1)
+
+
+def test_a_node_password_goes_in_a_header_never_in_messages():
+    client = Scrapyd("http://govcrawl:s3cret@10.0.0.5:6800")
+    assert client.url == "http://10.0.0.5:6800/"
+    assert client.auth == "Basic Z292Y3Jhd2w6czNjcmV0"
+    coordinator = Coordinator(["http://govcrawl:s3cret@10.0.0.5:6800/"], sites_file="unused.csv")
+    assert list(coordinator.clients) == ["http://10.0.0.5:6800"]

@@ -3,8 +3,9 @@ single-machine crawl of the same registry, or any two archives of the same sites
 
 Compared: every report version (its id is site + URL + content hash), which one is current and
 removed, its metadata, cells, checks, sections and attachments; pages rejected as not reports;
-and the distinct (URL, status, payload) captures. Not compared: times, run ids, WARC file names and
-how many times a URL was fetched — those say when and where, not what.
+and the distinct (URL, status, payload) captures. Not compared: times, run ids, WARC file names,
+how many times a URL was fetched, and 5xx answers a retry got past — those say when and where,
+not what.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ QUERIES = {
     "attachments": "select report_id, url, payload_sha256, kind, template, cells_found, used_for_cells, "
                    "warnings from attachments",
     "rejected": "select url, site_id, reason, payload_sha256 from rejected",
-    "captures": "select distinct url, status, payload_sha256 from captures",
+    # a server error that a retry got past is an accident of the moment, not content
+    "captures": "select distinct url, status, payload_sha256 from captures where status < 500",
 }
 
 

@@ -66,7 +66,8 @@ class Coordinator:
                  state_path: str | Path = "data/cluster/state.json", night: str | None = None,
                  settings: dict[str, str] | None = None, poll: float = 5.0, timeout: float | None = None,
                  max_tries: int = 3, out: Callable[[str], None] = print):
-        self.clients = {url.rstrip("/"): Scrapyd(url) for url in nodes}
+        clients = [Scrapyd(url) for url in nodes]  # a node's password stays out of messages and state
+        self.clients = {c.url.rstrip("/"): c for c in clients}
         self.sites_file = Path(sites_file)
         self.nshards = shards
         self.state_path = Path(state_path)

@@ -6,6 +6,7 @@ raise ``ScrapydError`` with its message.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -14,7 +15,7 @@ import uuid
 import zipfile
 from pathlib import Path
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urljoin
+from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
 PROJECT = "govcrawl"
@@ -31,8 +32,21 @@ class ScrapydError(RuntimeError):
 
 class Scrapyd:
     def __init__(self, url: str, *, timeout: float = 10.0):
-        self.url = url.rstrip("/") + "/"
+        parts = urlsplit(url)
+        self.auth = None
+        if parts.username:  # http://user:password@host:6800 for a node with scrapyd's basic auth
+            token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode())
+            self.auth = "Basic " + token.decode("ascii")
+            parts = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+        self.url = urlunsplit(parts).rstrip("/") + "/"
         self.timeout = timeout
+
+    def _request(self, url: str, *, data: bytes | None = None, headers: dict | None = None,
+                 method: str | None = None) -> Request:
+        headers = dict(headers or {})
+        if self.auth:
+            headers["Authorization"] = self.auth
+        return Request(url, data=data, headers=headers, method=method)
 
     def __repr__(self) -> str:
         return f"Scrapyd({self.url!r})"
@@ -42,7 +56,7 @@ class Scrapyd:
         url = urljoin(self.url, endpoint) + (f"?{urlencode(query)}" if query else "")
         if form is not None:
             body, content_type = urlencode(form).encode("utf-8"), "application/x-www-form-urlencoded"
-        request = Request(url, data=body, headers={"Content-Type": content_type} if content_type else {})
+        request = self._request(url, data=body, headers={"Content-Type": content_type} if content_type else {})
         try:
             with urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read().decode("utf-8"))
@@ -105,10 +119,10 @@ class Scrapyd:
         """
         url = urljoin(self.url, f"logs/{project}/{spider}/{jobid}.log")
         try:
-            with urlopen(Request(url, method="HEAD"), timeout=self.timeout) as response:
+            with urlopen(self._request(url, method="HEAD"), timeout=self.timeout) as response:
                 size = int(response.headers.get("Content-Length") or 0)
             headers = {"Range": f"bytes={size - nbytes}-"} if size > nbytes else {}
-            with urlopen(Request(url, headers=headers), timeout=self.timeout) as response:
+            with urlopen(self._request(url, headers=headers), timeout=self.timeout) as response:
                 return response.read().decode("utf-8", "replace")
         except HTTPError:
             return None
