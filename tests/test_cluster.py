@@ -243,3 +243,45 @@ def test_a_node_password_goes_in_a_header_never_in_messages():
     assert client.auth == "Basic Z292Y3Jhd2w6czNjcmV0"
     coordinator = Coordinator(["http://govcrawl:s3cret@10.0.0.5:6800/"], sites_file="unused.csv")
     assert list(coordinator.clients) == ["http://10.0.0.5:6800"]
+
+
+def test_a_shard_left_running_when_its_node_died_runs_elsewhere_on_the_next_start(mirror, nodes, tmp_path):
+    a, b = nodes
+    state = tmp_path / "state.json"
+    slow = {"DOWNLOAD_DELAY": "0.4", "AUTOTHROTTLE_ENABLED": "False"}
+    lines: list[str] = []
+    mirror.reset()
+    first = Coordinator([a.url], sites_file=mirror.sites_file, shards=1, state_path=state, settings=slow,
+                        poll=0.3, timeout=2, out=lines.append).run()  # the coordinator stops early
+    assert first.unfinished == ["shard-000"] and first.shards["shard-000"].node == a.url
+    pids = [j["pid"] for j in _jobs(Scrapyd(a.url)) if j["state"] == "running"]
+    a.kill()
+    try:
+        second = Coordinator([a.url, b.url], sites_file=mirror.sites_file, shards=1, state_path=state,
+                             settings=slow, poll=0.3, timeout=240, out=lines.append).run()
+    finally:
+        for pid in pids:
+            _end(pid)
+    log = "\n".join(lines)
+    assert f"node {a.url}: down, skipped" in log
+    assert f"its node {a.url} is down" in log
+    run = second.shards["shard-000"]
+    assert (run.status, run.node, run.tries) == ("done", b.url, 2), log
+
+
+def test_cli_cluster_commands(tmp_path, capsys):
+    from govcrawl.cli import main
+
+    path = registry(tmp_path, [county(i) for i in range(1, 30)])
+    assert main(["cluster", "shards", "--sites", str(path), "--shards", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "29 sites in" in out and "shard-000" in out
+    assert main(["cluster", "node-config", str(tmp_path / "node"), "--port", "6899"]) == 0
+    assert "http_port = 6899" in (tmp_path / "node" / "scrapyd.conf").read_text()
+    assert main(["cluster", "compare", str(tmp_path / "nope.db"), str(tmp_path / "nope2.db")]) == 2
+    down = f"http://127.0.0.1:{free_port()}"
+    assert main(["cluster", "crawl", "--nodes", down, "--sites", str(path), "--shards", "4",
+                 "--state", str(tmp_path / "state.json")]) == 1
+    out = capsys.readouterr().out
+    assert f"node {down}: down, skipped" in out and "no node answered" in out
+    assert main(["cluster", "merge", str(tmp_path / "no-such-node"), "--db", str(tmp_path / "c.db")]) == 2
