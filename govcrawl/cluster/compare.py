@@ -29,10 +29,20 @@ QUERIES = {
 }
 
 
+# Compared when both archives have them (report identities and their URL histories).
+OPTIONAL = {
+    "report_identities": "select report_key, site_id, agency_key, year, url, current_report_id, versions, "
+                         "removed_at is not null as removed, warning from report_identities",
+    "report_urls": "select report_key, url, moved_from from report_urls",
+}
+
+
 def snapshot(db: str | Path) -> dict[str, set[tuple]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return {name: set(conn.execute(sql)) for name, sql in QUERIES.items()}
+        tables = {r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")}
+        queries = {**QUERIES, **{k: v for k, v in OPTIONAL.items() if k in tables}}
+        return {name: set(conn.execute(sql)) for name, sql in queries.items()}
     finally:
         conn.close()
 
@@ -41,7 +51,7 @@ def compare_archives(a: str | Path, b: str | Path, *, limit: int = 10) -> list[s
     """Differences between two archives, as readable lines; empty when they hold the same."""
     left, right = snapshot(a), snapshot(b)
     out = []
-    for name in QUERIES:
+    for name in [n for n in (*QUERIES, *OPTIONAL) if n in left and n in right]:
         only_a, only_b = left[name] - right[name], right[name] - left[name]
         if only_a or only_b:
             out.append(f"{name}: {len(only_a)} rows only in {a}, {len(only_b)} only in {b}")
