@@ -28,10 +28,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from govcrawl.demo.mirror import serve_mirror  # noqa: E402
-from incremental import HEADER, PER_PAGE, generate  # noqa: E402
+
+
+def _load_incremental():
+    """bench/incremental.py, loaded by path: Twisted's dependency owns the module name `incremental`."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_incremental", ROOT / "bench" / "incremental.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_incremental = _load_incremental()
+HEADER, PER_PAGE, generate = _incremental.HEADER, _incremental.PER_PAGE, _incremental.generate
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 

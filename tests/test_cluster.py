@@ -285,3 +285,52 @@ def test_cli_cluster_commands(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"node {down}: down, skipped" in out and "no node answered" in out
     assert main(["cluster", "merge", str(tmp_path / "no-such-node"), "--db", str(tmp_path / "c.db")]) == 2
+
+
+# --- the merge without scrapyd: two "nodes" are two crawl directories -------------------------------
+
+
+def test_two_nodes_that_fetched_the_same_urls_give_one_history_and_removals_carry_over(tmp_path):
+    bench = _bench_incremental()
+    BENCH_HEADER, generate = bench.HEADER, bench.generate
+
+    generate(tmp_path / "mirror", 1, 1)  # one site, one listing page of 20 reports
+    listing = tmp_path / "mirror" / "site00" / "zwgk" / "zfxxgknb" / "index.html"
+    with serve_mirror(tmp_path / "mirror", {}) as m:
+        host = m.hosts["site00"]
+        sites = tmp_path / "sites.csv"
+        sites.write_text(BENCH_HEADER + f"bench-00,第00号单位,district,500101,,http://{host}/zwgk/zfxxgknb/"
+                         f"index.html,{host.split(':')[0]},trs,1\n", encoding="utf-8")
+        node_a, node_b = tmp_path / "node-a" / "shards" / "shard-000", tmp_path / "node-b" / "shards" / "shard-000"
+        fast = [f"{k}={v}" for k, v in FAST.items()]
+        run_crawl(sites, node_a / "archive.db", node_a / "warc", *fast)
+        run_crawl(sites, node_b / "archive.db", node_b / "warc", *fast)  # the same site, crawled twice
+        gone = "t20220218_7.htm"
+        html = listing.read_text(encoding="utf-8")
+        listing.write_text(html.replace(f'<a href="./202208/{gone}"', '<a href="./x/none.htm"'), encoding="utf-8")
+        run_crawl(sites, node_b / "archive.db", node_b / "warc", *fast)  # node b: the report is gone
+
+    central = tmp_path / "central"
+    summary = merge_nodes(central / "archive.db", central / "warc", [tmp_path / "node-a", tmp_path / "node-b"])
+    db = central / "archive.db"
+    assert summary.removed == 1 and summary.unreadable == []
+    history = query(db, "select run_id, fetched_at from captures where url like ? order by fetched_at",
+                    ["%" + "t20220218_3.htm"])
+    assert len({h["run_id"] for h in history}) == 3  # node a's fetch and node b's two, one history
+    per_url = query(db, "select url, count(*) n, sum(is_current) cur, max(removed_at) removed "
+                        "from reports group by url")
+    assert len(per_url) == 20 and all(r["n"] == 1 and r["cur"] == 1 for r in per_url)
+    assert [r["url"].rsplit("/", 1)[1] for r in per_url if r["removed"]] == [gone]
+    again = merge_nodes(db, central / "warc", [tmp_path / "node-a", tmp_path / "node-b"])
+    assert (again.captures_new, again.reports_new, again.removed) == (0, 0, 0)
+
+
+def _bench_incremental():
+    """bench/incremental.py's mirror generator (loaded by path: Twisted owns the name `incremental`)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "incremental.py"
+    spec = importlib.util.spec_from_file_location("bench_incremental", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -413,11 +413,12 @@ class Archive:
             if errors:
                 self.db["errors"].insert_all(errors)
 
-    def set_removed(self, report_id: str, removed_at: str) -> None:
+    def set_removed(self, report_id: str, removed_at: str) -> bool:
         """A report another archive saw disappear from its site (kept, marked removed)."""
-        self.db.execute("update reports set removed_at = ? where report_id = ? and removed_at is null",
-                        [removed_at, report_id])
+        cursor = self.db.execute("update reports set removed_at = ? where report_id = ? "
+                                 "and removed_at is null", [removed_at, report_id])
         self.db.conn.commit()
+        return cursor.rowcount > 0
 
     # --- captures ------------------------------------------------------------------------------
 

@@ -144,8 +144,8 @@ def ingest_captures(central: Archive, warc_dir: Path, archives: list[Path], summ
             attachments = _rows(db, "select url, capture_id from attachments where report_id = ? "
                                     "order by url", [report["report_id"]])
             chains.append((report["fetched_at"] or "", report, attachments))
-        for rejected in _rows(db, "select r.site_id, r.url, r.run_id, c.capture_id, c.fetched_at "
-                                  "from rejected r join captures c on c.url = r.url and "
+        for rejected in _rows(db, "select r.site_id, r.url, r.run_id, r.payload_sha256, c.capture_id, "
+                                  "c.fetched_at from rejected r join captures c on c.url = r.url and "
                                   "c.payload_sha256 = r.payload_sha256 group by r.url"):
             chains.append((rejected["fetched_at"] or "", dict(rejected, removed_at=None), []))
     chains.sort(key=lambda c: (c[0], c[1]["url"]))
@@ -153,7 +153,15 @@ def ingest_captures(central: Archive, warc_dir: Path, archives: list[Path], summ
     for fetched_at, report, _ in chains:
         last_fetch[report["url"]] = max(last_fetch.get(report["url"], ""), fetched_at)
 
+    known = {r[0] for r in central.db.execute("select report_id from reports")}
+    known_rejected = set(central.db.execute("select url, payload_sha256 from rejected"))
     for fetched_at, report, attachments in chains:
+        if report.get("report_id") in known:  # merged before: no need to read its WARC records again
+            summary.reports_known += 1
+            _carry_removal(central, report, report["report_id"], last_fetch, summary)
+            continue
+        if "report_id" not in report and (report["url"], report.get("payload_sha256")) in known_rejected:
+            continue
         try:
             page = _fetched(central, warc_dir, report["capture_id"], report["url"])
             docs = [_fetched(central, warc_dir, a["capture_id"], a["url"]) for a in attachments]
@@ -168,11 +176,18 @@ def ingest_captures(central: Archive, warc_dir: Path, archives: list[Path], summ
             summary.reports_new += 1
         else:
             summary.reports_known += 1
-        removed_at = report.get("removed_at")
-        if result.report_id and removed_at and removed_at > last_fetch[report["url"]]:
-            central.set_removed(result.report_id, removed_at)
-            summary.removed += 1
+        if result.report_id:
+            known.add(result.report_id)
+            _carry_removal(central, report, result.report_id, last_fetch, summary)
     say(f"reports: {summary.reports_new} new, {summary.reports_known} already here")
+
+
+def _carry_removal(central: Archive, report: dict, report_id: str, last_fetch: dict[str, str],
+                   summary: MergeSummary) -> None:
+    """A node saw this report vanish from its site, and no later capture of its URL says otherwise."""
+    removed_at = report.get("removed_at")
+    if removed_at and removed_at > last_fetch[report["url"]]:
+        summary.removed += central.set_removed(report_id, removed_at)
 
 
 def _fetched(central: Archive, warc_dir: Path, capture_id: str, url: str) -> Fetched:
