@@ -24,6 +24,10 @@ def cmd_crawl(args) -> int:
     except ShardTooLarge as exc:
         print(f"govcrawl cluster: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"govcrawl cluster: stopped following; the jobs go on on their nodes. Run the same command "
+              f"again (state in {args.state}) to follow them and re-run what did not finish.", file=sys.stderr)
+        return 130
     print(format_result(result))
     return 1 if result.unfinished else 0
 

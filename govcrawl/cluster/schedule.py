@@ -267,7 +267,7 @@ class Coordinator:
             if all(r.status in ("done", "failed") for r in self.runs.values()):
                 break
             if not self.alive:
-                self.out("every node is down: the unfinished shards run on the next `govcrawl cluster crawl`")
+                self.out("no node left to run jobs: the unfinished shards run on the next `govcrawl cluster crawl`")
                 break
             if deadline and time.time() > deadline:
                 self.out("time limit reached: jobs still running are followed by the next "
