@@ -22,7 +22,7 @@ from govcrawl.cluster.shards import (ShardTooLarge, decode_registry, encode_regi
                                      registry_rows, split)
 from govcrawl.demo.mirror import serve_mirror
 from govcrawl.registry import load_sites
-from helpers import DEMO, query, run_crawl
+from helpers import DEMO, ROOT, query, run_crawl
 from scrapyd_nodes import Node, free_port
 
 HEADER = "site_id,name,level,division_code,parent_id,listing_urls,allowed_domains,platform,verified\n"
@@ -87,6 +87,27 @@ def test_the_egg_names_the_settings_module_and_holds_the_spider():
         assert "settings = govcrawl.crawl.settings" in z.read("EGG-INFO/entry_points.txt").decode()
     assert {"spiders/reports.py", "govcrawl/crawl/settings.py", "govcrawl/cluster/node.py"} <= names
     assert not any("__pycache__" in n for n in names)
+
+
+def test_the_egg_runs_where_govcrawl_is_not_installed(tmp_path):
+    """A node may have only the dependencies: the spider, settings and templates import from the egg."""
+    import subprocess
+    import sys
+
+    egg = tmp_path / "govcrawl.egg"
+    egg.write_bytes(build_egg()[1])
+    probe = (
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"
+        f"sys.path[:] = [p for p in sys.path if p and p not in ({str(ROOT)!r}, {str(ROOT / 'tests')!r})]\n"
+        f"sys.path.append({str(egg)!r})\n"
+        "import govcrawl, spiders.reports, govcrawl.crawl.settings\n"
+        "from govcrawl.research.codebook import cell_defs\n"
+        "assert govcrawl.__file__.startswith(sys.path[-1]), govcrawl.__file__\n"
+        "print(len(cell_defs()))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 100
 
 
 # --- real scrapyd nodes ----------------------------------------------------------------------------
