@@ -53,17 +53,21 @@ def generate(root: Path, sites: int, pages: int) -> int:
                 n = p * PER_PAGE + k
                 page = base / f"2022{(n % 12) + 1:02d}" / f"t20220218_{n}.htm"
                 page.parent.mkdir(exist_ok=True)
-                page.write_text(template.replace("</body>", f"<!-- site {s} report {n} --></body>"),
+                # one agency's report per page (as on a district's column of its departments' reports)
+                body = template.replace("鹭湾区2021年度", f"第{s}号单位第{n}处2021年度")
+                page.write_text(body.replace("</body>", f"<!-- site {s} report {n} --></body>"),
                                 encoding="utf-8")
                 count += 1
     return count
 
 
-def crawl(registry: Path, work: Path) -> tuple[float, int, int]:
+def crawl(registry: Path, work: Path, *settings: str) -> tuple[float, int, int]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
            "-s", f"GOVCRAWL_DB={work / 'archive.db'}", "-s", f"GOVCRAWL_WARC_DIR={work / 'warc'}",
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "GOVCRAWL_MAX_LISTING_PAGES=200", "-s", "LOG_LEVEL=INFO"]
+    for s in settings:
+        cmd += ["-s", s]
     started = time.perf_counter()
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
                             env=dict(os.environ, GOVCRAWL_LOOPBACK_ONLY="1"))
@@ -72,6 +76,14 @@ def crawl(registry: Path, work: Path) -> tuple[float, int, int]:
         sys.exit(result.stderr[-3000:])
     stat = lambda name: int(re.search(rf"'{name}': (\d+)", result.stderr).group(1))  # noqa: E731
     return elapsed, stat("downloader/response_bytes"), stat("downloader/response_count")
+
+
+def write_registry(mirror, path: Path) -> Path:
+    rows = [f"bench-{d.replace('site', '')},第{d}号单位,district,5001{i + 1:02d},,"
+            f"http://{host}/zwgk/zfxxgknb/index.html,{host.split(':')[0]},trs,1"
+            for i, (d, host) in enumerate(sorted(mirror.hosts.items()))]
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
 
 
 def main() -> None:
@@ -83,11 +95,7 @@ def main() -> None:
         tmp = Path(tmp)
         reports = generate(tmp / "mirror", args.sites, args.pages)
         with serve_mirror(tmp / "mirror", {}) as mirror:
-            registry = tmp / "sites.csv"
-            rows = [f"bench-{d.replace('site', '')},第{d}号单位,district,5001{i + 1:02d},,"
-                    f"http://{host}/zwgk/zfxxgknb/index.html,{host.split(':')[0]},trs,1"
-                    for i, (d, host) in enumerate(sorted(mirror.hosts.items()))]
-            registry.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+            registry = write_registry(mirror, tmp / "sites.csv")
             first = crawl(registry, tmp)
             second = crawl(registry, tmp)
     pages = reports + args.sites * args.pages

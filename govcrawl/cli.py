@@ -119,6 +119,37 @@ def cmd_reextract(args) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_ingest(args) -> int:
+    from govcrawl.archive.ingest import index_warcs, ingest_pending
+    from govcrawl.archive.store import Archive
+    from govcrawl.archive.workers import ExtractorPool
+
+    archive = Archive(args.db)
+    dirs = [Path(d) for d in args.warc_dir or []]
+    try:
+        for d in dirs:
+            if not d.is_dir():
+                print(f"govcrawl ingest: {d} is not a directory", file=sys.stderr)
+                return 2
+            captures, chains = index_warcs(archive, d)
+            print(f"{d}: {captures} new captures, {chains} new report chains", file=sys.stderr)
+
+        def progress(chain, result):
+            print(f"  {result.kind:<12} {chain['site_id']} {result.url}"
+                  + (f" ({result.reason})" if result.reason else ""), file=sys.stderr)
+
+        pool = ExtractorPool(args.workers)
+        try:
+            summary = ingest_pending(archive, [*dirs, Path(args.default_warc_dir)], pool,
+                                     since=args.since, on_result=progress)
+        finally:
+            pool.close()
+    finally:
+        archive.close()
+    print(summary)
+    return 1 if summary.failed else 0
+
+
 def cmd_runs(args) -> int:
     import sqlite3
 
@@ -217,6 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     rx.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
     rx.set_defaults(func=cmd_reextract, needs_archive=True)
+
+    ig = sub.add_parser("ingest", help="build report versions from captured report chains (WARCs); no network")
+    ig.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    ig.add_argument("--warc-dir", action="extend", nargs="+", metavar="DIR",
+                    help="also index these directories of WARC files first (other crawl nodes'); "
+                         "a directory indexed before adds nothing")
+    ig.add_argument("--since", metavar="DATE", help="only chains recorded at or after this ISO date")
+    ig.add_argument("--workers", type=int, default=None, help="extraction processes (default: up to 2)")
+    ig.set_defaults(func=cmd_ingest, default_warc_dir=DEFAULT_WARC)
 
     ru = sub.add_parser("runs", help="list recent crawl runs and print the latest one's summary")
     ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")

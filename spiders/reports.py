@@ -3,7 +3,9 @@
 Discovery only — which links are listings, reports, attachments — with the decisions made by
 ``govcrawl.crawl.discovery`` (read through the row's platform family, ``govcrawl.crawl.platforms``) and the
 scope by the registry row. It never parses tables or touches the
-database: pages and attachments leave as one item for the pipeline.
+database: a report page and its attachments leave as one item (a report chain) for the pipeline
+once every attachment has an answer — shared attachments are fetched once and answer every
+chain that links them (``govcrawl.crawl.chains``).
 
     scrapy crawl reports [-a sites=data/sites.csv] [-a site=cq-yubei,cq-yubei-mzj]
 """
@@ -13,7 +15,8 @@ import logging
 from collections import Counter
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -36,6 +39,13 @@ class ReportsSpider(scrapy.Spider):
         self.sites_file = sites
         self.site_ids = site
         self.listing_pages_requested: Counter[str] = Counter()
+        self.reasked: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
 
     @property
     def run(self) -> CrawlRun:
@@ -125,38 +135,56 @@ class ReportsSpider(scrapy.Spider):
         known = response.meta.get("known_attachments")  # a 304 of a version the archive holds
         instead = None if known is not None else self._shell_or_soft_404(response)
         if instead is not None:
+            yield from self._answer(response, "report page is a redirect shell or soft 404")
             yield from instead
             return
         # A redirected report is stored under its final URL: that URL is linked too, not removed.
         self.run.report_links_seen[site_id].add(response.url)
         page = _fetched(response, response.meta.get("link_text", ""))
+        yield from self._answer(response, page)  # a PDF listed as a report may be a page's attachment
         attachments = known or []
         if known is None and content.sniff_mime(response.body, page["content_type"]) == "text/html":
             limit = self.settings.getint("GOVCRAWL_MAX_ATTACHMENTS", 10)
             html = content.head_for_parsing(response.body)
             attachments = [a.url for a in discovery.attachment_links(html, response.url)
                            if self._allowed(site_id, a.url)][:limit]
-        yield from self._next_attachment(site_id, page, attachments, [])
-
-    def _next_attachment(self, site_id: str, page: dict, pending: list[str], collected: list[dict]):
-        """Fetch a report's attachments one after another, then emit page + attachments as one item."""
-        if not pending:
-            yield {"site_id": site_id, "page": page, "attachments": collected}
-            return
-        meta = {"site_id": site_id, "role": "attachment", "page": page,
-                "pending": pending[1:], "collected": collected}
-        yield scrapy.Request(pending[0], callback=self.parse_attachment,
-                             errback=self.on_attachment_error, meta=meta)
+        for chain in self.run.chains.add(site_id, page, attachments):
+            yield chain.item()
+        for url in attachments:
+            if url not in self.run.chains.answers:
+                # Another chain may have asked for it already: the duplicate filter then drops this
+                # request, and the first answer completes every chain that waits for the URL.
+                yield scrapy.Request(url, callback=self.parse_attachment,
+                                     errback=self.on_attachment_error,
+                                     meta={"site_id": site_id, "role": "attachment"})
 
     def parse_attachment(self, response):
-        m = response.meta
-        collected = m["collected"] + [_fetched(response, "")]
-        yield from self._next_attachment(m["site_id"], m["page"], m["pending"], collected)
+        yield from self._answer(response, _fetched(response, ""))
 
     def on_attachment_error(self, failure):
-        self.on_error(failure)
-        m = failure.request.meta
-        yield from self._next_attachment(m["site_id"], m["page"], m["pending"], m["collected"])
+        yield from self.on_error(failure)
+
+    def _answer(self, response_or_request, outcome):
+        """Every chain waiting for this URL (or one it was redirected from) gets ``outcome``."""
+        r = response_or_request
+        request = getattr(r, "request", None) or r
+        urls = [*request.meta.get("redirect_urls", []), request.url, r.url]
+        for chain in self.run.chains.answer(urls, outcome):
+            yield chain.item()
+
+    def on_idle(self, spider=None):
+        """Chains still waiting when nothing else is left: ask once more for what they wait for
+        (bypassing the duplicate filter); what is still open after that the run records."""
+        retry = [u for u in self.run.chains.unanswered() if u not in self.reasked]
+        if not retry:
+            return
+        for url in retry:
+            self.reasked.add(url)
+            site_id = self.run.site_for_url(url)
+            self.crawler.engine.crawl(scrapy.Request(
+                url, callback=self.parse_attachment, errback=self.on_attachment_error,
+                dont_filter=True, meta={"site_id": site_id, "role": "attachment"}))
+        raise DontCloseSpider
 
     # --- failures ----------------------------------------------------------------------------------
 
@@ -164,6 +192,10 @@ class ReportsSpider(scrapy.Spider):
         request = failure.request
         site_id = request.meta.get("site_id") or self.run.site_for_url(request.url)
         status = None
+        if request.meta.get("role") in ("report", "attachment"):
+            failed_request = request
+        else:
+            failed_request = None
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"HTTP {status}"
@@ -171,11 +203,15 @@ class ReportsSpider(scrapy.Spider):
             reason = str(failure.value) or "ignored"
             if "robots.txt" in reason:
                 self.run.summary.site(site_id).robots_blocked += 1
+                if failed_request is not None:
+                    yield from self._answer(failed_request, "blocked by robots.txt")
                 return
         else:
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         role = request.meta.get("role", "page")
         self.run.record_failure(site_id, request.url, f"{role}: {reason}", status)
+        if failed_request is not None:
+            yield from self._answer(failed_request, reason)
 
 
 def _content_type(response) -> str | None:

@@ -166,7 +166,7 @@ def test_two_nodes_merge_into_the_archive_a_single_crawl_makes(mirror, single, n
     assert first["reports"] >= 15 and first["cells"] > 1000
 
     again = merge_nodes(central / "archive.db", central / "warc", [n.directory for n in nodes])
-    assert (again.captures_new, again.reports_new, again.warc_files_copied) == (0, 0, 0)
+    assert (again.captures_new, again.chains_new, again.ingest.chains) == (0, 0, 0)
     assert counts(central / "archive.db") == first
     n_captures = query(central / "archive.db", "select count(*) n from captures")[0]["n"]
     node_dbs = [db for n in nodes for db in (n.directory / "shards").rglob("archive.db")]
@@ -217,7 +217,7 @@ def test_a_node_killed_mid_job_has_its_shard_rerun_elsewhere(mirror, single, nod
 
     central = tmp_path / "central"
     summary = merge_nodes(central / "archive.db", central / "warc", [a.directory, b.directory])
-    assert summary.unreadable == []
+    assert summary.ingest.failed == 0
     assert compare_archives(central / "archive.db", single) == []  # nothing lost
     doubled = query(central / "archive.db", "select site_id, url, count(*) n from reports "
                     "where is_current = 1 group by site_id, url having n > 1")
@@ -334,16 +334,16 @@ def test_two_nodes_that_fetched_the_same_urls_give_one_history_and_removals_carr
     central = tmp_path / "central"
     summary = merge_nodes(central / "archive.db", central / "warc", [tmp_path / "node-a", tmp_path / "node-b"])
     db = central / "archive.db"
-    assert summary.removed == 1 and summary.unreadable == []
+    assert summary.removed == 1 and summary.ingest.failed == 0
     history = query(db, "select run_id, fetched_at from captures where url like ? order by fetched_at",
                     ["%" + "t20220218_3.htm"])
     assert len({h["run_id"] for h in history}) == 3  # node a's fetch and node b's two, one history
     per_url = query(db, "select url, count(*) n, sum(is_current) cur, max(removed_at) removed "
                         "from reports group by url")
-    assert len(per_url) == 20 and all(r["n"] == 1 and r["cur"] == 1 for r in per_url)
+    assert len(per_url) == 20 and all(r["n"] == 1 and (r["cur"] == 1) != bool(r["removed"]) for r in per_url)
     assert [r["url"].rsplit("/", 1)[1] for r in per_url if r["removed"]] == [gone]
     again = merge_nodes(db, central / "warc", [tmp_path / "node-a", tmp_path / "node-b"])
-    assert (again.captures_new, again.reports_new, again.removed) == (0, 0, 0)
+    assert (again.captures_new, again.chains_new, again.ingest.chains, again.removed) == (0, 0, 0, 0)
 
 
 def _bench_incremental():

@@ -97,3 +97,12 @@ def test_a_second_crawl_adds_no_duplicate_rows(crawled):
     after = {t: rows(crawled["db"], f"select count(*) as n from {t}")[0]["n"]
              for t in ("reports", "cells", "checks")}
     assert after == before
+
+
+def test_luwan_consecutive_years_get_pass_or_fail_on_every_cross_year_check(crawled):
+    got = rows(crawled["db"], "select year, check_id, status, detail from cross_year_checks "
+                              "where site_id = 'lz-luwan' order by year, check_id")
+    years = sorted({r["year"] for r in got})
+    assert years == [2020, 2021, 2022, 2023]  # each has its previous year in the archive
+    assert [r for r in got if r["status"] not in ("pass", "fail")] == []
+    assert {r["check_id"] for r in got if r["year"] == 2021} == {"t3_carry_chain"}  # across the template change

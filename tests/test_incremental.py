@@ -81,7 +81,10 @@ def test_a_report_that_vanished_from_its_site_is_marked_removed_not_deleted(tmp_
     crawl(tmp_path, registry)
     (row,) = query(tmp_path / "archive.db", "select removed_at, is_current from reports where url like ?",
                    ["%" + REMOVED])
-    assert row["removed_at"] and row["is_current"] == 1
+    assert row["removed_at"] and row["is_current"] == 0  # kept, but out of the current views
+    (ident,) = query(tmp_path / "archive.db", "select i.removed_at from report_identities i join reports r "
+                     "using (report_key) where r.url like ?", ["%" + REMOVED])
+    assert ident["removed_at"]
     others = query(tmp_path / "archive.db", "select count(*) as n from reports where removed_at is not null")
     assert others[0]["n"] == 1
 

@@ -82,7 +82,8 @@ def test_readers_neither_fail_nor_wait_while_reports_are_written(tmp_path):
     try:
         for i in range(150):
             archive.save_report(site_id="cq-a", url=f"http://127.0.0.1/a/x{i}.htm", capture=capture(f"x{i}"),
-                                report=make_report(2022, "2021", {"person": i}))
+                                report=dict(make_report(2022, "2021", {"person": i}),
+                                            agency=f"重庆市某区第{i}局"))  # 150 agencies' reports
     finally:
         done.set()
         for t in threads:

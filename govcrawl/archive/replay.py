@@ -29,15 +29,22 @@ def find_capture(archive: Archive, url: str, at: str | None = None) -> dict:
     return rows[0]
 
 
-def payload(archive: Archive, warc_dir: str | Path, capture: dict) -> bytes:
-    """The body a capture stands for, following revisits to the record that holds the bytes."""
+def payload(archive: Archive, warc_dir: str | Path | list, capture: dict) -> bytes:
+    """The body a capture stands for, following revisits to the record that holds the bytes.
+
+    ``warc_dir`` may be several directories (other crawl nodes' WARCs merged by ``govcrawl
+    ingest --warc-dir``); a capture indexed from one of them remembers it in ``warc_dir``.
+    """
     if capture["record_type"] == "revisit":
         original = archive.capture_for_digest(capture["payload_sha256"])
         if original is None:
             raise NotArchived(f"revisit of {capture['url']} refers to a payload that is not archived")
         capture = original
-    path = Path(warc_dir) / capture["warc_file"]
-    if not path.exists():
-        raise NotArchived(f"WARC file {path} is missing")
+    dirs = [Path(d) for d in (warc_dir if isinstance(warc_dir, (list, tuple)) else [warc_dir])]
+    if capture.get("warc_dir"):
+        dirs.insert(0, Path(capture["warc_dir"]))
+    path = next((d / capture["warc_file"] for d in dirs if (d / capture["warc_file"]).exists()), None)
+    if path is None:
+        raise NotArchived(f"WARC file {capture['warc_file']} is missing from {', '.join(map(str, dirs))}")
     _, body, _ = read_record(path, capture["warc_offset"])
     return body

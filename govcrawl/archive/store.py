@@ -6,6 +6,7 @@ writing the same capture or report twice is an upsert, never a duplicate.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from govcrawl import checks as identities
+from govcrawl import templates
+from govcrawl.extract.meta import agency_key
 from govcrawl.research import codebook
 
 migrations = Migrations("govcrawl")
@@ -167,6 +171,110 @@ def m002_research_schema(db: Database) -> None:
         x(f"create table wide_{tbl} (report_no integer primary key)")
 
 
+@migrations()
+def m003_report_identity(db: Database) -> None:
+    """A report is an agency's year; ``reports`` rows become its versions.
+
+    ``report_identities`` holds one row per (registry site, normalised agency, report year), with
+    its current version and URL; ``report_urls`` every URL a report has been found at (a move is a
+    new row there, not a new report). Versions gain their identity, a content hash over the page
+    and every attachment used, a number within the report, and the extractor's quality fields.
+    Existing rows are grouped into identities here; an agency-year that older code stored twice as
+    current keeps only its newest version current.
+    """
+    x = db.execute
+    for col, typ in (("report_key", "text"), ("agency_key", "text"), ("content_sha256", "text"),
+                     ("version_no", "integer"), ("last_run_id", "text"), ("coverage", "real"),
+                     ("min_confidence", "real"), ("reader", "text")):
+        x(f"alter table reports add column {col} {typ}")
+    x("""create table report_identities (report_key text primary key, site_id text not null,
+         agency_key text, agency text, year integer, url text, current_report_id text,
+         versions integer not null default 0, first_seen_at text, last_seen_at text,
+         last_run_id text, removed_at text, warning text)""")
+    x("create index report_identities_site on report_identities(site_id, year)")
+    x("""create table report_urls (report_key text not null, url text not null, first_seen_at text,
+         last_seen_at text, first_run_id text, last_run_id text, moved_from text,
+         primary key (report_key, url))""")
+    x("create index report_urls_url on report_urls(url)")
+    x("create index reports_identity on reports(report_key, version_no)")
+    x("create index reports_page_sha on reports(site_id, payload_sha256)")
+    names = dict(x("select site_id, name from sites").fetchall())
+    shas: dict[str, list[str]] = {}
+    for rid, sha in x("select report_id, payload_sha256 from attachments"):
+        shas.setdefault(rid, []).append(sha)
+    rows = x("""select report_id, site_id, url, agency, year, payload_sha256, is_current, removed_at,
+                first_seen_at, last_seen_at from reports order by fetched_at, rowid""").fetchall()
+    known: dict[str, list[str]] = {}
+    versions: dict[str, list[tuple]] = {}
+    for rid, site_id, url, agency, year, sha, current, removed, first, last in rows:
+        akey = _known_agency(known.setdefault(site_id, []), agency_key(agency, names.get(site_id)))
+        key = identity_key(site_id, akey, year, url)
+        versions.setdefault(key, []).append((rid, site_id, url, agency, year, akey, current, removed,
+                                             first, last))
+        x("""update reports set report_key = ?, agency_key = ?, content_sha256 = ?, version_no = ?
+             where report_id = ?""", [key, akey, content_hash(sha or "", shas.get(rid, [])),
+                                      len(versions[key]), rid])
+    for key, vs in versions.items():
+        live = [v for v in vs if v[6] == 1]
+        newest = (live or vs)[-1]
+        removed = None if any(v[6] == 1 and not v[7] for v in vs) else (newest[7] or None)
+        x("update reports set is_current = 0 where report_key = ? and report_id != ?", [key, newest[0]])
+        x("""insert into report_identities (report_key, site_id, agency_key, agency, year, url,
+             current_report_id, versions, first_seen_at, last_seen_at, removed_at)
+             values (?,?,?,?,?,?,?,?,?,?,?)""",
+          [key, newest[1], newest[5], newest[3], newest[4], newest[2], newest[0], len(vs),
+           min((v[8] or "") for v in vs) or None, max((v[9] or "") for v in vs) or None, removed])
+        for v in vs:
+            x("""insert or ignore into report_urls (report_key, url, first_seen_at, last_seen_at)
+                 values (?,?,?,?)""", [key, v[2], v[8], v[9]])
+
+
+@migrations()
+def m003_report_chains(db: Database) -> None:
+    """What the crawl hands to ingest: a report page's capture and its attachments' captures.
+
+    The crawl writes captures and chains only; ingest (``govcrawl/archive/ingest.py``) reads the
+    bodies back from the WARCs, extracts and writes versions, then stamps ``ingested_at``. A chain
+    not yet stamped (a crawl or an ingest killed midway) is simply ingested again.
+    """
+    db.execute("""create table chains (chain_id text primary key, run_id text, site_id text,
+                  page_url text not null, page_capture_id text, content_type text, link_text text,
+                  attachments text, open_reason text, created_at text, ingested_at text,
+                  result text, report_id text)""")
+    db.execute("create index chains_pending on chains(ingested_at, run_id)")
+    db.execute("alter table captures add column warc_dir text")
+
+
+def identity_key(site_id: str, agency_key: str | None, year: int | None, url: str) -> str:
+    """The id of a report — an agency's year. Without a year the document URL stands in for it."""
+    if year is None:
+        return short_hash("identity", site_id, "url", url)
+    return short_hash("identity", site_id, agency_key or "", int(year))
+
+
+def content_hash(page_sha256: str, attachment_sha256s: Iterable[str]) -> str:
+    """sha256 over the page's and every attachment's payload digests: what makes a version."""
+    parts = [page_sha256 or "", *sorted({a for a in attachment_sha256s if a})]
+    return hashlib.sha256("\x1f".join(parts).encode("ascii")).hexdigest()
+
+
+def version_id(report_key: str, content_sha256: str) -> str:
+    """A version's ``report_id``: the same content of the same report is one row, wherever found."""
+    return short_hash("version", report_key, content_sha256)
+
+
+def _known_agency(known: list[str], key: str) -> str:
+    """``key``, or the site's already-known agency key that one of them ends with (渝北区民政局 vs
+    重庆市渝北区民政局), so a title that names the agency more briefly one year is not a new agency."""
+    if len(key) >= 3:
+        for k in sorted(known, key=len, reverse=True):
+            if len(k) >= 3 and (k.endswith(key) or key.endswith(k)):
+                return k
+    if key not in known:
+        known.append(key)
+    return key
+
+
 WIDE_TABLES = ("t2", "t3", "t4")
 
 
@@ -282,7 +390,8 @@ left join labels rl on rl.label_no = v.row_label_no left join labels cl on cl.la
         "checks": """select r.report_id, d.check_id, d.kind, k.status, d.expr, k.detail
 from check_results k join reports r on r.report_no = k.report_no join check_defs d on d.check_no = k.check_no""",
         "current_reports": f"""select {_META}, r.title, r.published, r.url, r.fetched_at, r.payload_sha256,
-       r.capture_id, r.warc_file, r.warc_offset, r.parser_version, r.cells_found, r.tables_from
+       r.capture_id, r.warc_file, r.warc_offset, r.parser_version, r.cells_found, r.tables_from,
+       r.report_key, r.version_no, r.coverage, r.min_confidence, r.reader
 from {_FROM} where r.is_current = 1""",
         "t3_current": _wide_view([d for d in defs if d["tbl"] == "t3"], "t3"),
         "t4_current": _wide_view([d for d in defs if d["tbl"] == "t4"], "t4"),
@@ -295,6 +404,10 @@ from {_FROM} where r.is_current = 1""",
                                            ("year", "r.year")], have)
     out["rollup_city_year"] = _rollup([("city_code", "substr(s.division_code, 1, 4)"),
                                        ("year", "r.year")], have)
+    out["cross_year_checks"] = f"""select {_META}, d.check_id, k.status, d.expr, k.detail
+from {_FROM} join check_results k on k.report_no = r.report_no
+join check_defs d on d.check_no = k.check_no and d.kind = 'cross_year'
+where r.is_current = 1 order by r.site_id, r.agency_key, r.year, d.check_id"""
     out["reports_failing_checks"] = f"""select {_META}, r.url, count(*) as printed_checks_failed,
        group_concat(d.check_id, ' ') as failed_checks, group_concat(k.detail, '; ') as details
 from {_FROM} join check_results k on k.report_no = r.report_no and k.status = 'fail'
@@ -345,8 +458,12 @@ def numeric(value: Any) -> tuple[float | int | None, str | None]:
 
 @dataclass
 class StoredReport:
-    report_id: str
-    is_new: bool
+    report_id: str  # the version
+    is_new: bool  # a version not stored before (new report or changed content)
+    report_key: str = ""  # the report: the agency's year
+    new_report: bool = False  # an agency-year the archive did not hold
+    moved_from: str | None = None  # the URL it had before, when found at a new one
+    warning: str | None = None  # two different documents for one agency-year
 
 
 class Archive:
@@ -360,13 +477,31 @@ class Archive:
         self.db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL survives a killed process intact; only a power cut can lose the last commits.
         self.db.execute("PRAGMA synchronous=NORMAL")
-        with self.db.atomic():  # readers see the old schema or the whole new one, never between
+        with self.writing():  # readers see the old schema or the whole new one, never between
             migrations.apply(self.db)
             sync_schema(self.db)
         self._load_keys()
 
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def writing(self):
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE). The crawl and
+        ingest write one archive from two connections; a deferred transaction that reads before
+        it writes would fail with "database is locked" instead of waiting its turn."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        else:
+            self.db.conn.commit()
 
     # --- registry and runs -------------------------------------------------------------------
 
@@ -403,7 +538,7 @@ class Archive:
     def import_node_rows(self, *, sites: list[dict], runs: list[dict], errors: list[dict]) -> None:
         """Rows of another archive (a crawl node's) kept as they were: its runs with their times and
         summaries, their errors (replaced per run, so importing twice adds nothing), its sites."""
-        with self.db.atomic():
+        with self.writing():
             if sites:
                 self.db["sites"].upsert_all(sites, pk="site_id")
             if runs:
@@ -412,13 +547,6 @@ class Archive:
                 self.db.execute("delete from errors where run_id = ?", [run_id])
             if errors:
                 self.db["errors"].insert_all(errors)
-
-    def set_removed(self, report_id: str, removed_at: str) -> bool:
-        """A report another archive saw disappear from its site (kept, marked removed)."""
-        cursor = self.db.execute("update reports set removed_at = ? where report_id = ? "
-                                 "and removed_at is null", [removed_at, report_id])
-        self.db.conn.commit()
-        return cursor.rowcount > 0
 
     # --- captures ------------------------------------------------------------------------------
 
@@ -450,69 +578,172 @@ class Archive:
         )
 
     def save_report(self, *, site_id: str, url: str, capture: dict, report: dict,
-                    attachments: list[dict] | None = None, tables_from: str | None = None) -> StoredReport:
-        """Write one report (the dict of ``ExtractedReport.to_dict()``) with its cells and checks.
+                    attachments: list[dict] | None = None, tables_from: str | None = None,
+                    run_id: str | None = None, replace: str | None = None) -> StoredReport:
+        """Write one version of a report (the dict of ``ExtractedReport.to_dict()``) with its cells.
 
-        ``capture`` is the captures row of the document's response. Older versions of the same
-        URL stay in the archive with ``is_current = 0``. The wide tables and the full-text index
-        are written in the same transaction, so readers never see a half-written report.
+        The report is the agency's year (``identity_key``); the version is its page plus every
+        attachment used (``content_hash``). The same content found again is the same row, at
+        whatever URL; changed content is a new version and the older one stays with
+        ``is_current = 0``. ``replace`` (a ``report_id``) rewrites that version in place — what
+        re-extraction does. Cells, wide tables, full-text index and identity are written in one
+        transaction, so readers never see half a report.
         """
-        sha = capture["payload_sha256"]
-        report_id = report_id_for(site_id, url, sha)
-        cells = report.get("cells") or {}
-        checks = report.get("checks") or []
         try:
-            return self._save(report_id, site_id, url, sha, capture, report, cells, checks,
-                              attachments, tables_from)
+            with self.writing():  # one transaction: a kill never leaves half a report
+                return self._save(site_id, url, capture, report, attachments or [], tables_from,
+                                  run_id, replace)
         except BaseException:
             self._load_keys()  # keys cached during the rolled-back transaction no longer exist
             raise
 
-    def _save(self, report_id, site_id, url, sha, capture, report, cells, checks, attachments,
-              tables_from) -> StoredReport:
-        with self.db.atomic():  # one transaction: a kill never leaves half a report
-            row = self.db.execute("select report_no, first_seen_at from reports where report_id = ?",
-                                  [report_id]).fetchone()
-            is_new = row is None
-            report_no, first_seen_at = (self.next_report_no(), None) if is_new else row
-            now = utcnow()
-            self.db.execute("update reports set is_current = 0 where site_id = ? and url = ? "
-                            "and report_id != ?", [site_id, url, report_id])
-            self.db["reports"].upsert(
-                {"report_id": report_id, "report_no": report_no, "site_id": site_id, "url": url,
-                 "title": report.get("title"), "agency": report.get("agency"),
-                 "year": report.get("year"), "published": report.get("published"),
-                 "template": report.get("template"), "kind": report.get("kind"),
-                 "reason": report.get("reason"), "is_current": 1, "payload_sha256": sha,
-                 "capture_id": capture.get("capture_id"), "fetched_at": capture.get("fetched_at"),
-                 "warc_file": capture.get("warc_file"), "warc_offset": capture.get("warc_offset"),
-                 "parser_version": report.get("parser_version"),
-                 "cells_found": sum(1 for c in cells.values() if c.get("null_reason") != "missing"),
-                 "checks_failed": sum(1 for c in checks if c.get("status") == "fail"),
-                 "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
-                 "images": json.dumps(report.get("images") or [], ensure_ascii=False),
-                 "extra_tables": json.dumps(report.get("extra_tables") or [], ensure_ascii=False),
-                 "tables_from": tables_from or url,
-                 "first_seen_at": first_seen_at or now, "last_seen_at": now, "removed_at": None},
-                pk="report_id",
-            )
-            for table in ("cell_values", "check_results", *(f"wide_{t}" for t in WIDE_TABLES)):
-                self.db.execute(f"delete from {table} where report_no = ?", [report_no])
-            for table in ("sections", "attachments"):
-                self.db.execute(f"delete from {table} where report_id = ?", [report_id])
-            cell_rows = list(self.cell_rows(report_no, cells))
-            self.db.conn.executemany("insert into cell_values values (?,?,?,?,?,?,?,?,?)", cell_rows)
-            self.db.conn.executemany("insert into check_results values (?,?,?,?)",
-                                     self.check_rows(report_no, checks))
-            for sql, params in self.wide_rows(report_no, cell_rows):
-                self.db.execute(sql, params)
-            self.db.conn.executemany(
-                "insert into sections (report_id, section_id, text) values (?,?,?)",
-                [(report_id, sid, text) for sid, text in (report.get("sections") or {}).items() if text])
-            if attachments:
-                self.db["attachments"].insert_all(
-                    dict(a, report_id=report_id) for a in attachments)
-        return StoredReport(report_id, is_new)
+    def _save(self, site_id, url, capture, report, attachments, tables_from, run_id,
+              replace) -> StoredReport:
+        sha = capture["payload_sha256"]
+        cells = report.get("cells") or {}
+        checks = report.get("checks") or []
+        content = content_hash(sha, [a.get("payload_sha256") for a in attachments])
+        if replace:
+            key, akey, version_no = self.db.execute(
+                "select report_key, agency_key, version_no from reports where report_id = ?",
+                [replace]).fetchone()
+            report_id = replace
+        else:
+            akey = self.agency_key_for(site_id, report.get("agency"))
+            key = identity_key(site_id, akey, report.get("year"), url)
+            report_id = version_id(key, content)
+            version_no = None
+        row = self.db.execute("select report_no, first_seen_at, version_no from reports "
+                              "where report_id = ?", [report_id]).fetchone()
+        is_new = row is None
+        new_report = self.db.execute("select 1 from report_identities where report_key = ?",
+                                     [key]).fetchone() is None
+        if is_new:
+            report_no, first_seen_at = self.next_report_no(), None
+            version_no = self.db.execute("select coalesce(max(version_no), 0) + 1 from reports "
+                                         "where report_key = ?", [key]).fetchone()[0]
+        else:
+            report_no, first_seen_at, version_no = row
+        now = utcnow()
+        self.db["reports"].upsert(
+            {"report_id": report_id, "report_no": report_no, "site_id": site_id, "url": url,
+             "report_key": key, "agency_key": akey, "content_sha256": content,
+             "version_no": version_no, "last_run_id": run_id,
+             "title": report.get("title"), "agency": report.get("agency"),
+             "year": report.get("year"), "published": report.get("published"),
+             "template": report.get("template"), "kind": report.get("kind"),
+             "reason": report.get("reason"), "is_current": 0, "payload_sha256": sha,
+             "capture_id": capture.get("capture_id"), "fetched_at": capture.get("fetched_at"),
+             "warc_file": capture.get("warc_file"), "warc_offset": capture.get("warc_offset"),
+             "parser_version": report.get("parser_version"),
+             "cells_found": sum(1 for c in cells.values() if c.get("null_reason") != "missing"),
+             "checks_failed": sum(1 for c in checks if c.get("status") == "fail"),
+             "warnings": json.dumps(report.get("warnings") or [], ensure_ascii=False),
+             "images": json.dumps(report.get("images") or [], ensure_ascii=False),
+             "extra_tables": json.dumps(report.get("extra_tables") or [], ensure_ascii=False),
+             "tables_from": tables_from or url,
+             "coverage": report.get("coverage"), "min_confidence": report.get("min_confidence"),
+             "reader": report.get("reader"),
+             "first_seen_at": first_seen_at or now, "last_seen_at": now, "removed_at": None},
+            pk="report_id",
+        )
+        for table in ("cell_values", "check_results", *(f"wide_{t}" for t in WIDE_TABLES)):
+            self.db.execute(f"delete from {table} where report_no = ?", [report_no])
+        for table in ("sections", "attachments"):
+            self.db.execute(f"delete from {table} where report_id = ?", [report_id])
+        cell_rows = list(self.cell_rows(report_no, cells))
+        self.db.conn.executemany("insert into cell_values values (?,?,?,?,?,?,?,?,?)", cell_rows)
+        self.db.conn.executemany("insert into check_results values (?,?,?,?)",
+                                 self.check_rows(report_no, checks))
+        for sql, params in self.wide_rows(report_no, cell_rows):
+            self.db.execute(sql, params)
+        self.db.conn.executemany(
+            "insert into sections (report_id, section_id, text) values (?,?,?)",
+            [(report_id, sid, text) for sid, text in (report.get("sections") or {}).items() if text])
+        if attachments:
+            self.db["attachments"].insert_all(dict(a, report_id=report_id) for a in attachments)
+        moved_from = self._seen(key, report_id, url, run_id)
+        warning = self._elect_current(key, run_id, report_id)
+        self.refresh_cross_year(key)
+        return StoredReport(report_id, is_new, key, new_report and is_new, moved_from, warning)
+
+    def agency_key_for(self, site_id: str, agency: str | None) -> str:
+        """The normalised agency of a report printed by ``agency`` on the site's pages."""
+        row = self.db.execute("select name from sites where site_id = ?", [site_id]).fetchone()
+        known = [r[0] for r in self.db.execute(
+            "select distinct agency_key from report_identities where site_id = ? "
+            "and agency_key is not null", [site_id])]
+        return _known_agency(known, agency_key(agency, row[0] if row else None))
+
+    def _seen(self, key: str, report_id: str, url: str, run_id: str | None) -> str | None:
+        """The report was found at ``url`` this run: its identity and URL history say so.
+
+        Returns the URL it was at before when this is a move (a URL it never had, while the
+        previous one was not seen in this run) — a move, not a new report.
+        """
+        now = utcnow()
+        ident = self.db.execute("select url, last_run_id from report_identities where report_key = ?",
+                                [key]).fetchone()
+        known_url = self.db.execute("select 1 from report_urls where report_key = ? and url = ?",
+                                    [key, url]).fetchone()
+        moved_from = None
+        if ident and not known_url and ident[0] != url:
+            previous_seen_now = run_id is not None and self.db.execute(
+                "select 1 from report_urls where report_key = ? and url = ? and last_run_id = ?",
+                [key, ident[0], run_id]).fetchone()
+            moved_from = None if previous_seen_now else ident[0]
+        v = self.db.execute("select site_id, agency_key, agency, year from reports where report_id = ?",
+                            [report_id]).fetchone()
+        self.db.execute(
+            """insert into report_identities (report_key, site_id, agency_key, agency, year, url,
+               current_report_id, first_seen_at, last_seen_at, last_run_id)
+               values (?,?,?,?,?,?,?,?,?,?)
+               on conflict (report_key) do update set url = excluded.url, agency = excluded.agency,
+               last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id,
+               removed_at = null""",
+            [key, v[0], v[1], v[2], v[3], url, report_id, now, now, run_id])
+        self.db.execute(
+            """insert into report_urls (report_key, url, first_seen_at, last_seen_at, first_run_id,
+               last_run_id, moved_from) values (?,?,?,?,?,?,?)
+               on conflict (report_key, url) do update set last_seen_at = excluded.last_seen_at,
+               last_run_id = excluded.last_run_id""",
+            [key, url, now, now, run_id, run_id, moved_from])
+        self.db.execute("update reports set last_run_id = ?, last_seen_at = ?, removed_at = null "
+                        "where report_id = ?", [run_id, now, report_id])
+        return moved_from
+
+    def _elect_current(self, key: str, run_id: str | None, seen_id: str) -> str | None:
+        """Make one version of the report current; returns a warning when two documents compete.
+
+        Candidates are the versions seen in this run (without a run, the one just written). A
+        version whose documents are all part of another candidate (a PDF the listing links
+        directly, and the page that has it as its attachment) is the same report, not a rival.
+        Two genuinely different documents (a corrected re-issue beside the original) both stay
+        as versions; the later published, then the newer, is current, and the report is flagged.
+        """
+        versions = {r[0]: r for r in self.db.execute(
+            """select report_id, url, published, version_no, last_run_id, payload_sha256
+               from reports where report_key = ?""", [key])}
+        cands = [v for v in versions.values() if run_id is not None and v[4] == run_id] \
+            or [versions[seen_id]]
+        docs = {v[0]: self._documents(v[0], v[5]) for v in cands}
+        cands = [v for v in cands if not any(docs[v[0]] < docs[o[0]] for o in cands)]
+        winner = max(cands, key=lambda v: (v[2] or "", v[3] or 0))
+        warning = None
+        if len(cands) > 1:
+            warning = (f"{len(cands)} different documents for one agency-year, kept as versions "
+                       f"(current: {winner[1]}): " + ", ".join(sorted(v[1] for v in cands)))
+        self.db.execute("update reports set is_current = (report_id = ?) where report_key = ?",
+                        [winner[0], key])
+        self.db.execute(
+            """update report_identities set current_report_id = ?, warning = ?, versions =
+               (select count(*) from reports where report_key = ?) where report_key = ?""",
+            [winner[0], warning, key, key])
+        return warning
+
+    def _documents(self, report_id: str, page_sha256: str) -> frozenset[str]:
+        return frozenset([page_sha256, *(r[0] for r in self.db.execute(
+            "select payload_sha256 from attachments where report_id = ?", [report_id]) if r[0])])
 
     # --- integer keys: the bulk loader in bench/archive.py uses these too ---------------------
 
@@ -594,55 +825,186 @@ class Archive:
         cells_new = {(cell_id, numeric(c.get("value"))[1], c.get("raw"), c.get("unit"),
                       c.get("null_reason"), c.get("row_label"), c.get("col_label"))
                      for cell_id, c in (report.get("cells") or {}).items()}
+        # cross-year results depend on the neighbouring years, not on this document
         checks_now = {(c["check_id"], c["status"], c["detail"]) for c in self.db.query(
-            "select * from checks where report_id = ?", [report_id])}
-        checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []}
+            "select * from checks where report_id = ? and kind != 'cross_year'", [report_id])}
+        checks_new = {(c["id"], c.get("status"), c.get("detail")) for c in report.get("checks") or []
+                      if c.get("kind") != "cross_year"}
         sections_now = {(x["section_id"], x["text"]) for x in self.db.query(
             "select * from sections where report_id = ?", [report_id])}
         sections_new = {(k, v) for k, v in (report.get("sections") or {}).items() if v}
         return meta_same and cells_now == cells_new and checks_now == checks_new and sections_now == sections_new
 
-    def unchanged_report(self, report_id: str, parser_version: str,
-                         attachments: dict[str, str]) -> dict | None:
-        """The stored report row when this exact content was already extracted by this parser.
+    # --- report chains: the crawl's hand-over to ingest -------------------------------------------
 
-        ``attachments`` maps the URLs fetched this time to their sha256. An attachment that could
-        not be fetched tonight is not a change: the stored version stays (a passing outage must
-        not replace a report's tables with a page that only says 详见附件).
-        """
-        rows = list(self.db.query("select * from reports where report_id = ?", [report_id]))
-        if not rows or rows[0]["parser_version"] != parser_version:
+    def record_chain(self, row: dict) -> None:
+        """A report page and its attachments as captured (``chain_id`` makes a repeat a no-op)."""
+        row = dict(row, attachments=json.dumps(row.get("attachments") or [], ensure_ascii=False),
+                   created_at=row.get("created_at") or utcnow())
+        self.db.execute(
+            """insert into chains (chain_id, run_id, site_id, page_url, page_capture_id, content_type,
+               link_text, attachments, open_reason, created_at) values (?,?,?,?,?,?,?,?,?,?)
+               on conflict (chain_id) do nothing""",
+            [row["chain_id"], row.get("run_id"), row.get("site_id"), row["page_url"],
+             row.get("page_capture_id"), row.get("content_type"), row.get("link_text"),
+             row["attachments"], row.get("open_reason"), row["created_at"]])
+        self.db.conn.commit()
+
+    def pending_chains(self, *, run_id: str | None = None, since: str | None = None,
+                       limit: int = 1000) -> list[dict]:
+        sql, params = "select * from chains where ingested_at is null", []
+        if run_id:
+            sql += " and run_id = ?"
+            params.append(run_id)
+        if since:
+            sql += " and created_at >= ?"
+            params.append(since)
+        rows = list(self.db.query(sql + " order by created_at, rowid limit ?", [*params, limit]))
+        for r in rows:
+            r["attachments"] = json.loads(r["attachments"] or "[]")
+        return rows
+
+    def chain_done(self, chain_id: str, result: str, report_id: str | None) -> None:
+        self.db.execute("update chains set ingested_at = ?, result = ?, report_id = ? where chain_id = ?",
+                        [utcnow(), result, report_id, chain_id])
+        self.db.conn.commit()
+
+    def capture(self, capture_id: str | None) -> dict | None:
+        if not capture_id:
             return None
-        stored = {r["url"]: r["payload_sha256"] for r in self.db.query(
-            "select url, payload_sha256 from attachments where report_id = ?", [report_id])}
-        if set(attachments) - set(stored):
-            return None  # the page links a new attachment
-        same = all(attachments.get(url, sha) == sha for url, sha in stored.items())
-        return rows[0] if same else None
+        rows = list(self.db.query("select * from captures where capture_id = ?", [capture_id]))
+        return rows[0] if rows else None
+
+    def unchanged_version(self, site_id: str, page_sha256: str, parser_version: str,
+                          attachment_sha256s: Iterable[str]) -> dict | None:
+        """The stored version with this page content, when tonight's documents add nothing to it.
+
+        Looked up by content, not URL, so a report found at a new address is recognised without
+        extracting it again. An attachment that could not be fetched tonight is not a change: the
+        stored version stays (a passing outage must not replace a report's tables with a page
+        that only says 详见附件); an attachment with bytes the version does not have is one.
+        """
+        tonight = {a for a in attachment_sha256s if a}
+        for row in self.db.query("select * from reports where site_id = ? and payload_sha256 = ? "
+                                 "and parser_version = ? order by version_no desc",
+                                 [site_id, page_sha256, parser_version]):
+            if tonight <= self._documents(row["report_id"], page_sha256):
+                return row
+        return None
 
     def known_attachments(self, url: str, payload_sha256: str) -> list[str] | None:
-        """Attachment URLs of the stored report with this URL and content; None if there is none."""
-        row = self.db.execute("select report_id from reports where url = ? and payload_sha256 = ? "
-                              "limit 1", [url, payload_sha256]).fetchone()
+        """Attachment URLs of the stored version with this page content; None if there is none."""
+        row = self.db.execute("select report_id from reports where payload_sha256 = ? "
+                              "order by url = ? desc, version_no desc limit 1",
+                              [payload_sha256, url]).fetchone()
         if row is None:
             return None
         return [r[0] for r in self.db.execute(
             "select url from attachments where report_id = ? order by url", [row[0]])]
 
-    def touch_report(self, report_id: str) -> None:
-        """Seen again on its site: still current, not removed."""
-        self.db.execute("update reports set last_seen_at = ?, removed_at = null where report_id = ?",
-                        [utcnow(), report_id])
-        self.db.conn.commit()
+    def touch_report(self, report_id: str, url: str | None = None,
+                     run_id: str | None = None) -> StoredReport:
+        """Seen again on its site (at ``url``, perhaps a new one): current again, not removed."""
+        key, stored_url = self.db.execute("select report_key, url from reports where report_id = ?",
+                                          [report_id]).fetchone()
+        with self.writing():
+            before = self._current_of(key)
+            moved_from = self._seen(key, report_id, url or stored_url, run_id)
+            warning = self._elect_current(key, run_id, report_id)
+            if self._current_of(key) != before:  # back from removal, or another version won
+                self.refresh_cross_year(key)
+        return StoredReport(report_id, False, key, False, moved_from, warning)
 
-    def mark_removed(self, site_id: str, seen_urls: Iterable[str]) -> int:
-        """Current reports of a site that its listings no longer link: removed, never deleted."""
+    def _current_of(self, key: str) -> str | None:
+        row = self.db.execute("select report_id from reports where report_key = ? and is_current = 1",
+                              [key]).fetchone()
+        return row[0] if row else None
+
+    # --- cross-year identities ------------------------------------------------------------------
+
+    def refresh_cross_year(self, key: str) -> None:
+        """Evaluate the cross-year identities of this report against the agency's year before, and
+        of the year after against this one — whenever either side's current version changes."""
+        row = self.db.execute("select site_id, agency_key, year from report_identities "
+                              "where report_key = ?", [key]).fetchone()
+        if row is None or row[2] is None:
+            return
+        site_id, akey, year = row
+        versions = {y: self.db.execute(
+            "select report_id, report_no, template from reports where site_id = ? and agency_key = ? "
+            "and year = ? and is_current = 1", [site_id, akey, y]).fetchone() for y in (year - 1, year, year + 1)}
+        for y in (year, year + 1):
+            if versions[y] is not None:
+                self._write_cross_year(versions[y], versions[y - 1])
+
+    def _cell_values(self, report_no: int) -> dict[str, Decimal]:
+        out = {}
+        for cell_id, text in self.db.execute(
+                "select d.cell_id, v.value_text from cell_values v join cell_defs d using (cell_no) "
+                "where v.report_no = ? and v.value_text is not null", [report_no]):
+            try:
+                out[cell_id] = Decimal(text)
+            except InvalidOperation:
+                pass
+        return out
+
+    def _write_cross_year(self, this: tuple, prev: tuple | None) -> None:
+        """Replace one version's cross-year results. Identities that read cells the previous
+        report's template does not have (2021's 现行有效件数 after a 2019-template year) do not
+        apply across that template change and are left out, not reported as unknown."""
+        report_id, report_no, template = this
+        if template not in templates.VERSIONS:
+            return
+        cross = [i for i in templates.get(template).identities() if i.kind == "cross_year"]
+        prev_ids = set(templates.get(prev[2]).cell_ids()) if prev and prev[2] in templates.VERSIONS else set()
+        recount = ("update reports set checks_failed = (select count(*) from check_results "
+                   "where report_no = ? and status = 'fail') where report_no = ?")
+        if prev is None:  # the extractor's own rows stay, as unknown
+            self.db.execute("""update check_results set status = 'unknown', detail = ? where report_no = ?
+                               and check_no in (select check_no from check_defs where kind = 'cross_year')""",
+                            ["the agency's report for the previous year is not in the archive", report_no])
+            self.db.execute(recount, [report_no, report_no])
+            return
+        cells = self._cell_values(report_no)
+        prev_cells = self._cell_values(prev[1])
+        rows = []
+        for ident in cross:
+            left, _op, right = identities.parse(ident.expr)
+            if any(is_prev and cid not in prev_ids for _s, cid, is_prev in left + right):
+                continue
+            result = identities.evaluate_identity(ident, cells, prev_cells)
+            result["detail"] += f" (previous year: report {prev[0]})"
+            rows.append((report_no, self.check_no(ident.id, ident.kind, ident.expr), result["status"],
+                         result["detail"]))
+        self.db.execute("delete from check_results where report_no = ? and check_no in "
+                        "(select check_no from check_defs where kind = 'cross_year')", [report_no])
+        self.db.conn.executemany("insert into check_results values (?,?,?,?)", rows)
+        self.db.execute(recount, [report_no, report_no])
+
+    def mark_removed(self, site_id: str, seen_urls: Iterable[str], run_id: str | None = None) -> int:
+        """Reports of a site that no listing links any more: removed (never deleted).
+
+        A report seen in this run, or linked at any URL it has had, stays. A removed report's
+        versions leave the current views (``is_current = 0``); ``report_identities`` keeps which
+        version was current.
+        """
         seen = set(seen_urls)
-        gone = [r["report_id"] for r in self.db.query(
-            "select report_id, url from reports where site_id = ? and is_current = 1 "
-            "and removed_at is null", [site_id]) if r["url"] not in seen]
+        gone = []
+        for key, last_run in self.db.execute(
+                "select report_key, last_run_id from report_identities where site_id = ? "
+                "and removed_at is null", [site_id]).fetchall():
+            if run_id is not None and last_run == run_id:
+                continue
+            urls = {r[0] for r in self.db.execute("select url from report_urls where report_key = ?",
+                                                  [key])}
+            if not urls & seen:
+                gone.append(key)
         now = utcnow()
-        with self.db.atomic():
-            for report_id in gone:
-                self.db.execute("update reports set removed_at = ? where report_id = ?", [now, report_id])
+        with self.writing():
+            for key in gone:
+                self.db.execute("update report_identities set removed_at = ? where report_key = ?",
+                                [now, key])
+                self.db.execute("update reports set removed_at = ?, is_current = 0 "
+                                "where report_key = ? and is_current = 1", [now, key])
+                self.refresh_cross_year(key)  # the next year's report lost its previous year
         return len(gone)

@@ -144,10 +144,68 @@ class WarcWriterPool:
             "etag": exchange.header("etag"), "last_modified": exchange.header("last-modified"),
         }
 
+    def write_metadata(self, url: str, data: dict) -> tuple[str, int]:
+        """A ``metadata`` record (JSON) about ``url`` — a report chain, so that the WARC files alone
+        are enough to ingest a crawl on another machine. Returns (file name, offset)."""
+        import json
+
+        f, path = self._current()
+        offset = f.tell()
+        writer = WARCWriter(f, gzip=True, warc_version="WARC/1.1")
+        body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = writer.create_warc_record(
+            url, "metadata", payload=io.BytesIO(body), length=len(body),
+            warc_headers_dict={"WARC-Date": _warc_date(datetime.now(timezone.utc)),
+                               "Content-Type": CHAIN_CONTENT_TYPE})
+        writer.write_record(record)
+        f.flush()
+        return path.name, offset
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+CHAIN_CONTENT_TYPE = "application/vnd.govcrawl.report-chain+json"
+
+
+def scan(path: str | Path):
+    """Rebuild the index from a WARC file alone: yields ("capture", row) for every response and
+    revisit record, and ("chain", dict) for every report-chain metadata record.
+
+    Capture rows carry the ids the crawl gave them (``capture_id`` is derived from file and
+    offset), so indexing a file twice, or the file of a crawl already indexed, adds nothing. A
+    revisit's ``payload_sha256`` is left empty here: the caller finds it through the digest.
+    """
+    import json
+
+    path = Path(path)
+    with open(path, "rb") as f:
+        it = ArchiveIterator(f)
+        for record in it:
+            kind = record.rec_type
+            if kind == "metadata" and record.rec_headers.get_header("Content-Type") == CHAIN_CONTENT_TYPE:
+                yield "chain", json.loads(record.content_stream().read().decode("utf-8"))
+                continue
+            if kind not in ("response", "revisit"):
+                continue
+            http = record.http_headers
+            body = record.content_stream().read() if kind == "response" else b""
+            offset = it.get_record_offset()  # only after the content is read (warcio)
+            date = record.rec_headers.get_header("WARC-Date") or ""
+            get = (lambda name: http.get_header(name)) if http else (lambda name: None)
+            yield "capture", {
+                "url": record.rec_headers.get_header("WARC-Target-URI"), "method": "GET",
+                "status": int(http.get_statuscode()) if http else None,
+                "fetched_at": date.replace("Z", "+00:00"),
+                "mime": (get("Content-Type") or "").split(";", 1)[0].strip().lower(),
+                "length": len(body), "record_type": kind,
+                "payload_sha256": hashlib.sha256(body).hexdigest() if kind == "response" else "",
+                "warc_file": path.name, "warc_offset": offset, "warc_length": None,
+                "payload_digest": record.rec_headers.get_header("WARC-Payload-Digest") or "",
+                "etag": get("ETag"), "last_modified": get("Last-Modified"),
+            }
 
 
 def read_record(path: str | Path, offset: int) -> tuple[StatusAndHeaders | None, bytes, str]:

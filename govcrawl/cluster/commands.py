@@ -36,13 +36,18 @@ def cmd_merge(args) -> int:
     from govcrawl.cluster.merge import merge_nodes
 
     try:
-        summary = merge_nodes(args.db, args.warc_dir, args.sources,
+        summary = merge_nodes(args.db, args.warc_dir, args.sources, workers=args.workers,
                               progress=lambda line: print(line, file=sys.stderr, flush=True))
     except FileNotFoundError as exc:
         print(f"govcrawl cluster merge: {exc}", file=sys.stderr)
         return 2
     print(summary)
-    return 1 if summary.unreadable else 0
+    if summary.ingest.failed:
+        print(f"govcrawl cluster merge: {summary.ingest.failed} report chain(s) could not be read back from "
+              "the WARCs (a node's folder not copied yet?); they are ingested by the next merge",
+              file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_compare(args) -> int:
@@ -113,11 +118,12 @@ def add_parser(sub, *, default_sites: str, default_db: str, default_warc: str) -
     c.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="a setting for every job")
     c.set_defaults(func=cmd_crawl)
 
-    m = csub.add_parser("merge", help="merge nodes' shard directories (WARCs + captures) into the central archive")
+    m = csub.add_parser("merge", help="index the nodes' WARCs (captures + report chains) and build their reports in the central archive")
     m.add_argument("sources", nargs="+", metavar="DIR",
                    help="copies of the nodes' working directories (or their shards/ folders)")
     m.add_argument("--db", default=default_db, help=f"central archive (default {default_db})")
     m.add_argument("--warc-dir", default=default_warc, help=f"central WARC folder (default {default_warc})")
+    m.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     m.set_defaults(func=cmd_merge)
 
     x = csub.add_parser("compare", help="are two archives the same, report for report and cell for cell?")

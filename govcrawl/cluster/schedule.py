@@ -7,8 +7,9 @@ when its own is down. A shard prefers the node that crawled it last time: that n
 shard's captures, and a revalidation there costs 304s instead of full downloads.
 
 Each job writes into ``shards/<shard>/`` under its node's working directory: ``archive.db`` (the
-captures index, and the reports the node extracted) and ``warc/`` (one set of WARC files per job,
-named after the job). ``govcrawl cluster merge`` brings those directories into the central archive.
+captures index and report chains: the shard's revalidation state) and ``warc/`` (one set of WARC
+files per job, named after the job, holding the chains too). Nodes only capture;
+``govcrawl cluster merge`` (or ``govcrawl ingest --warc-dir``) builds the reports centrally.
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ ACTIVE = ("scheduled", "pending", "running")
 def shard_settings(shard: Shard) -> dict[str, str]:
     """Where a shard job writes on its node, relative to the node's scrapyd working directory."""
     base = f"shards/{shard.key}"
-    return {"GOVCRAWL_DB": f"{base}/archive.db", "GOVCRAWL_WARC_DIR": f"{base}/warc", "LOG_LEVEL": "INFO"}
+    # nodes only capture: reports are built once, by the merge on the ingest machine
+    return {"GOVCRAWL_DB": f"{base}/archive.db", "GOVCRAWL_WARC_DIR": f"{base}/warc", "GOVCRAWL_INGEST": "off",
+            "LOG_LEVEL": "INFO"}
 
 
 @dataclass

@@ -1,41 +1,12 @@
-"""Item pipeline: hand each fetched report (page + attachments) to ``govcrawl.archive.ingest``."""
+"""Item pipeline: each report chain (page + attachments, as captured) is recorded for ingest.
+
+The crawl stops here: extraction happens in ``govcrawl.archive.ingest``, beside the crawl or later.
+"""
 from __future__ import annotations
 
-import logging
-
-from govcrawl.archive.ingest import Fetched, IngestResult, ingest_report
 from govcrawl.crawl.run import RunComponent
-
-log = logging.getLogger(__name__)
-
-
-def _verdict(result: IngestResult) -> str:
-    if result.kind != "report":
-        return result.kind
-    state = "new report" if result.is_new else "unchanged report"
-    return state + (f", {result.checks_failed} checks failed" if result.checks_failed else "")
 
 
 class ArchivePipeline(RunComponent):
     def process_item(self, item, spider=None):
-        run = self.run
-        site_id = item["site_id"]
-        result = ingest_report(
-            run.archive, site_id=site_id, run_id=run.run_id,
-            page=Fetched(**item["page"]),
-            attachments=[Fetched(**a) for a in item.get("attachments", [])],
-            load_body=run.stored_body,
-        )
-        stats = run.summary.site(site_id)
-        log.info("[%s] %s %s%s", site_id, _verdict(result), result.url,
-                 f" ({result.reason})" if result.reason else "")
-        if result.kind == "report":
-            stats.reports += 1
-            stats.new_reports += int(result.is_new)
-            stats.unchanged += int(not result.is_new)
-            stats.check_failures += int(result.checks_failed > 0)
-        else:
-            stats.not_reports += 1
-        # Bodies are archived already; keep the item small for logs and feeds.
-        return {"site_id": site_id, "url": result.url, "kind": result.kind,
-                "report_id": result.report_id, "reason": result.reason}
+        return self.run.record_chain(item)

@@ -10,9 +10,14 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import threading
+
+from govcrawl.archive.ingest import BackgroundIngest, IngestResult
+from govcrawl.archive.workers import ExtractorPool
+from govcrawl.crawl.chains import ChainTracker
 from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
-from govcrawl.archive.store import Archive
+from govcrawl.archive.store import Archive, short_hash, utcnow
 from govcrawl.crawl.summary import RunSummary
 from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
 
@@ -67,7 +72,8 @@ def new_run_id() -> str:
 
 class CrawlRun:
     def __init__(self, *, db_path: str | Path, warc_dir: str | Path, sites: list[Site],
-                 run_id: str | None = None, warc_max_bytes: int | None = None):
+                 run_id: str | None = None, warc_max_bytes: int | None = None,
+                 ingest: bool = True, pool: ExtractorPool | None = None):
         self.run_id = run_id or new_run_id()
         self.sites = {s.site_id: s for s in sites}
         self.lock = ArchiveLock(db_path).acquire()
@@ -81,8 +87,15 @@ class CrawlRun:
         self.summary = RunSummary(self.run_id, sites)
         self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
+        self.chains = ChainTracker()
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
+        self._count_lock = threading.Lock()
+        # The crawl captures; ingest builds reports beside it, in worker processes, so no download
+        # waits for a slow document. Without it (GOVCRAWL_INGEST=off) the chains wait for
+        # `govcrawl ingest`, possibly on another machine.
+        self.ingest = BackgroundIngest(db_path, [self.warc.directory], pool or ExtractorPool(),
+                                       run_id=self.run_id, on_result=self.count).start() if ingest else None
 
     @classmethod
     def of(cls, crawler) -> "CrawlRun":
@@ -98,9 +111,14 @@ class CrawlRun:
             wanted = [i for i in ids.replace(",", " ").split() if i]
             if wanted:
                 sites = select_sites(sites, wanted)
+            ingest = (s.get("GOVCRAWL_INGEST") or "alongside").lower() not in ("off", "0", "false", "no")
+            pool = ExtractorPool(s.getint("GOVCRAWL_INGEST_WORKERS", 2),
+                                 timeout=s.getfloat("GOVCRAWL_EXTRACT_TIMEOUT", 120),
+                                 memory_mb=s.getint("GOVCRAWL_EXTRACT_MEMORY_MB", 2048),
+                                 builder=s.get("GOVCRAWL_EXTRACT_BUILDER") or None)
             run = cls(db_path=s.get("GOVCRAWL_DB"), warc_dir=s.get("GOVCRAWL_WARC_DIR"),
                       sites=sites, warc_max_bytes=s.getint("GOVCRAWL_WARC_MAX_BYTES") or None,
-                      run_id=job_run_id(spider))
+                      ingest=ingest, pool=pool, run_id=job_run_id(spider))
             crawler.govcrawl_run = run
         return run
 
@@ -145,12 +163,70 @@ class CrawlRun:
         for site_id, seen in self.report_links_seen.items():
             stats = self.summary.site(site_id)
             if stats.listing_pages and site_id not in self.listing_failures:
-                stats.removed = self.archive.mark_removed(site_id, seen)
+                stats.removed = self.archive.mark_removed(site_id, seen, self.run_id)
+
+    def record_chain(self, item: dict, open_reason: str | None = None) -> dict:
+        """Hand a report chain (page capture + attachment captures) to ingest: the crawl's last
+        word on a report. Bodies stay in the WARCs; the chain names their captures."""
+        page = item["page"]
+        capture_id = (page.get("capture") or {}).get("capture_id")
+        attachments = [{"url": a["url"], "capture_id": (a.get("capture") or {}).get("capture_id"),
+                        "content_type": a.get("content_type")} for a in item.get("attachments", [])]
+        attachments += [{"url": url, "missing": reason} for url, reason in (item.get("missing") or {}).items()]
+        row = {"chain_id": short_hash("chain", self.run_id, capture_id or page["url"]),
+               "run_id": self.run_id, "site_id": item["site_id"], "page_url": page["url"],
+               "page_capture_id": capture_id, "content_type": page.get("content_type"),
+               "link_text": page.get("link_text") or "", "attachments": attachments,
+               "open_reason": open_reason}
+        self.archive.record_chain(row)
+        # the same chain in the WARC, so the WARC files alone can be ingested on another machine
+        site = self.sites.get(item["site_id"])
+        self.warc.write_metadata(page["url"], dict(row, created_at=utcnow(),
+                                                    site_name=site.name if site else None))
+        if self.ingest:
+            self.ingest.wake()
+        return {"site_id": item["site_id"], "url": page["url"], "chain_id": row["chain_id"],
+                "attachments": len(attachments)}
+
+    def count(self, chain: dict, result: IngestResult) -> None:
+        """One ingested chain in the run's summary and log (called from the ingest thread)."""
+        site_id = chain["site_id"]
+        with self._count_lock:
+            stats = self.summary.site(site_id)
+            if result.kind == "report":
+                stats.reports += 1
+                stats.new_reports += int(result.new_report)
+                stats.changed += int(result.is_new and not result.new_report)
+                stats.unchanged += int(not result.is_new)
+                stats.moved += int(bool(result.moved_from))
+                stats.check_failures += int(result.checks_failed > 0)
+            elif result.kind == "not_archived":
+                self.summary.error(site_id, result.url, f"ingest: {result.reason}")
+            else:
+                stats.not_reports += 1
+        log.info("[%s] %s %s%s", site_id, _verdict(result), result.url,
+                 f" ({result.reason})" if result.reason else "")
+
+    def close_open_chains(self, why: str) -> None:
+        """Chains whose attachments never got an answer: recorded with the reason, and ingested
+        with what they have (a page whose attachment is missing is still a report)."""
+        for chain in self.chains.close_all():
+            waiting = chain.waiting_for
+            self.record_failure(chain.site_id, chain.page["url"],
+                                f"report: {why}; no answer for {len(waiting)} attachment(s): "
+                                + " ".join(waiting), None)
+            self.record_chain(chain.item(why), open_reason=why)
 
     def close(self, status: str, *, complete: bool) -> dict:
         """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
-        if complete:
-            self.mark_removed_reports()
+        self.close_open_chains("the crawl ended" if complete else f"the crawl stopped ({status})")
+        if self.ingest:
+            log.info("ingesting the report chains still waiting for extraction")
+            self.ingest.finish()
+            if self.ingest.error:
+                self.summary.error(None, "", f"ingest: {self.ingest.error!r}")
+        if complete and self.ingest and not self.ingest.error:
+            self.mark_removed_reports()  # needs every chain of the run ingested
         summary = self.summary.to_dict()
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
@@ -172,3 +248,17 @@ class RunComponent:
     @property
     def run(self) -> CrawlRun:
         return CrawlRun.of(self.crawler)
+
+
+def _verdict(result: IngestResult) -> str:
+    if result.kind != "report":
+        return result.kind
+    state = ("new report" if result.new_report else "changed report, new version" if result.is_new
+             else "unchanged report")
+    if result.moved_from:
+        state += f", moved from {result.moved_from}"
+    if result.checks_failed:
+        state += f", {result.checks_failed} checks failed"
+    if result.conflict:
+        state += f" ({result.conflict})"
+    return state

@@ -24,6 +24,11 @@ GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://example.o
 GOVCRAWL_LISTING_DEPTH = 3  # listing → sub-listing → … hops allowed per site
 GOVCRAWL_MAX_LISTING_PAGES = 50  # pagination budget per listing
 GOVCRAWL_MAX_ATTACHMENTS = 10  # attachments fetched per report page
+GOVCRAWL_INGEST = os.environ.get("GOVCRAWL_INGEST", "alongside")  # or "off": capture only, `govcrawl ingest` later
+GOVCRAWL_INGEST_WORKERS = 2  # extraction processes beside the crawl (0 = in the ingest thread)
+GOVCRAWL_EXTRACT_TIMEOUT = 120  # seconds per report chain before it is recorded as unreadable
+GOVCRAWL_EXTRACT_MEMORY_MB = 2048  # address space per extraction process
+GOVCRAWL_EXTRACT_BUILDER = ""  # "module:function" to build reports instead of ingest.build_report
 GOVCRAWL_SCRAPY_LOG = False  # `govcrawl crawl` hides Scrapy's own INFO lines unless this is on
 
 # --- politeness ------------------------------------------------------------------------------------

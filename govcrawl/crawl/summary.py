@@ -65,7 +65,9 @@ class SiteStats:
     report_links: int = 0
     reports: int = 0
     new_reports: int = 0
+    changed: int = 0  # a new version of a report the archive held
     unchanged: int = 0
+    moved: int = 0  # found at a new URL, host or scheme (a move, not a new report)
     removed: int = 0
     not_reports: int = 0
     check_failures: int = 0
@@ -98,7 +100,7 @@ class RunSummary:
 
     def totals(self) -> dict:
         keys = ("listing_pages", "pages_fetched", "bytes", "report_links", "reports", "new_reports",
-                "unchanged", "removed", "not_reports", "check_failures", "robots_blocked")
+                "changed", "unchanged", "moved", "removed", "not_reports", "check_failures", "robots_blocked")
         out = {k: sum(getattr(s, k) for s in self.sites.values()) for k in keys}
         out["errors"] = sum(len(s.errors) for s in self.sites.values())
         out["sites"] = len([s for s in self.sites if s != "(unknown)"])
@@ -116,7 +118,8 @@ def format_summary(summary: dict) -> str:
     lines = [
         f"govcrawl run {summary['run_id']}: {t['sites']} sites, {t['pages_fetched']} pages fetched "
         f"({t['bytes'] / 1024:.0f} KiB), {t['reports']} reports extracted "
-        f"({t['new_reports']} new, {t['unchanged']} unchanged, {t['removed']} removed from their sites), "
+        f"({t['new_reports']} new, {t.get('changed', 0)} changed, {t['unchanged']} unchanged, "
+        f"{t.get('moved', 0)} moved, {t['removed']} removed from their sites), "
         f"{t['not_reports']} fetched pages not reports, "
         f"{t['check_failures']} reports failing checks, {t['robots_blocked']} blocked by robots.txt, "
         f"{t['errors']} errors, {t['sites_failed']} sites failed",

@@ -143,3 +143,29 @@ def looks_like_letter(title: str | None) -> bool:
         return False
     t = L.squash(title)
     return bool(_LETTER.search(t)) and "年度报告" not in t
+
+
+_AGENCY_NOISE = re.compile(r"[\s\u3000《》“”\"'‘’「」()（）【】\[\]:：,，、.。·]")
+_AGENCY_TAIL = re.compile(r"(?:人民政府|政府)$")
+
+
+def agency_key(agency: str | None, site_name: str | None = None) -> str:
+    """The agency as printed, normalised so one agency's reports of several years meet.
+
+    Titles name an agency in many ways (鹭湾区 / 澜州市鹭湾区人民政府 / 澜州市 鹭湾区): NFKC, no
+    spaces or punctuation, no trailing 人民政府. A printed name that the registry row's own name
+    ends with (or that ends with it) is that row's agency; a missing one is too. Anything else
+    (a department's report in a district's column) stays its own agency.
+    """
+    import unicodedata
+
+    def norm(text: str | None) -> str:
+        t = _AGENCY_NOISE.sub("", unicodedata.normalize("NFKC", text or ""))
+        return _AGENCY_TAIL.sub("", t) or t
+
+    printed, site = norm(agency), norm(site_name)
+    if not printed:
+        return site
+    if site and len(printed) >= 2 and (site.endswith(printed) or printed.endswith(site)):
+        return site
+    return printed

@@ -108,7 +108,9 @@ def cell_defs() -> list[CellDef]:
 
 # Report-level columns of the exports and wide views: name -> (type, meaning).
 REPORT_COLUMNS = {
-    "report_id": ("string", "Stable report version id: hash of site, URL and the document's sha256"),
+    "report_id": ("string", "Stable report version id: hash of the report (report_key) and the sha256 of its page and every attachment used"),
+    "report_key": ("string", "Stable report id: hash of site, normalised agency and report year (one agency's report for one year, whatever its URL)"),
+    "version_no": ("integer", "Version of the report: 1 for the first content archived, +1 each time the page or an attachment changed"),
     "site_id": ("string", "Registry id of the agency's website (data/sites.csv)"),
     "site_name": ("string", "Agency name in the registry"),
     "division_code": ("string", "Administrative division code of the agency (6 digits; province = first 2, city = first 4)"),
@@ -126,6 +128,9 @@ REPORT_COLUMNS = {
     "cells_found": ("integer", "Template cells with a value or an explicit blank in the report"),
     "checks_failed": ("integer", "Accounting identities (checks) that failed, any kind"),
     "tables_from": ("string", "URL the tables were read from (the page itself or an attachment)"),
+    "coverage": ("number", "Share of the template's cells the extractor found (empty when the extractor did not say)"),
+    "min_confidence": ("number", "Lowest confidence of a label match in the report (empty when the extractor did not say)"),
+    "reader": ("string", "Which reader produced the tables (HTML, PDF text layer, DOCX, …; empty when the extractor did not say)"),
 }
 
 # Columns of the long exports that are not report metadata.
