@@ -68,9 +68,11 @@ def polite_registry(mirror, path: Path) -> None:
     path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
 
 
-def crawl(registry: Path, work: Path, delay: float) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the crawl process) of one polite `scrapy crawl reports`."""
+def crawl(registry: Path, work: Path, delay: float, *settings: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the crawl and its extraction workers) of one polite
+    `scrapy crawl reports`."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
+           *(arg for s in settings for arg in ("-s", s)),
            "-s", f"GOVCRAWL_DB={work / 'archive.db'}", "-s", f"GOVCRAWL_WARC_DIR={work / 'warc'}",
            "-s", f"DOWNLOAD_DELAY={delay}", "-s", f"AUTOTHROTTLE_START_DELAY={max(delay, 0.01)}",
            "-s", "GOVCRAWL_MAX_LISTING_PAGES=200", "-s", "LOG_LEVEL=WARNING"]
@@ -148,6 +150,9 @@ def main() -> None:
             wall2, cpu2 = crawl(registry, tmp, args.delay)
             night2 = per_site(mirror, tmp / "archive.db", t1)
             warc2, db2 = size_of(tmp / "warc"), size_of(tmp / "archive.db")
+            # a cluster node's night 1: capture only, extraction left to the ingest machine
+            mirror.reset()
+            wall3, cpu3 = crawl(registry, tmp / "capture-only", args.delay, "GOVCRAWL_INGEST=off")
     extract_cpu = extraction_cpu()
 
     pages_per_site = args.pages * (PER_PAGE + 1)
@@ -171,7 +176,8 @@ def main() -> None:
     cpu_req1, cpu_req2 = cpu1 / req1, cpu2 / req2
     print(f"measured: {s_per_req:.2f} s between requests to one host (politeness); CPU per request "
           f"{cpu_req1 * 1000:.1f} ms on night 1 (fetch + WARC + extraction of an HTML report), "
-          f"{cpu_req2 * 1000:.1f} ms on a quiet night (304 + revisit record)")
+          f"{cpu_req2 * 1000:.1f} ms on a quiet night (304 + revisit record), "
+          f"{cpu3 / req1 * 1000:.1f} ms on night 1 capturing only (a cluster node: {wall3:.0f} s wall)")
     if extract_cpu:
         print("measured on ../shared/corpus: extraction CPU per real document " +
               ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in extract_cpu.items()))
