@@ -6,4 +6,6 @@ nodes' captures merged into one central archive.
 - ``schedule``— ``govcrawl cluster crawl``: deploy, schedule, poll, re-run what a dead node left
 - ``node``    — the job side: the shard's registry rows, carried by the job itself
 - ``merge``   — the nodes' WARCs + captures into the central archive, through the ingest path
+- ``compare`` — two archives, report for report and cell for cell (merged vs single machine)
+- ``commands``— the ``govcrawl cluster`` subcommands' arguments
 """
