@@ -202,7 +202,7 @@ class ReportsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             reason = str(failure.value) or "ignored"
             if "robots.txt" in reason:
-                self.run.summary.site(site_id).robots_blocked += 1
+                self.run.record_blocked(site_id, request.url, request.meta.get("role", "page"))
                 if failed_request is not None:
                     yield from self._answer(failed_request, "blocked by robots.txt")
                 return
@@ -221,7 +221,7 @@ def _content_type(response) -> str | None:
 
 def _fetched(response, link_text: str) -> dict:
     # What the bytes are (a PDF labelled text/html, a GBK page labelled UTF-8) decides, not the
-    # header; the raw header stays in the WARC record.
-    return {"url": response.url, "body": response.body,
+    # header; the raw header stays in the WARC record. No body: ingest reads it from the WARC.
+    return {"url": response.url,
             "content_type": content.corrected_content_type(response.body, _content_type(response)),
             "capture": response.meta.get("capture") or {}, "link_text": link_text}

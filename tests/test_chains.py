@@ -35,7 +35,7 @@ def registry(path, rows: list[tuple[str, str, str, str]]):
 
 def test_a_chain_gets_answers_that_arrived_before_and_after_it_opened():
     tracker = ChainTracker()
-    pdf = {"url": "http://h/a.pdf", "body": b"%PDF", "content_type": "application/pdf", "capture": {}}
+    pdf = {"url": "http://h/a.pdf", "content_type": "application/pdf", "capture": {"capture_id": "c1"}}
     assert tracker.answer(["http://h/a.pdf"], pdf) == []
     (done,) = tracker.add("s", {"url": "http://h/1.html"}, ["http://h/a.pdf"])
     assert done.item()["attachments"][0]["url"] == "http://h/a.pdf"
@@ -150,3 +150,24 @@ def test_the_demo_mirror_served_again_on_other_ports_is_the_same_reports_all_mov
                           "group by site_id, agency, year having n > 1")
         assert twice == [], view
     assert query(db, "select count(*) as n from current_reports")[0]["n"] == first
+
+
+def test_a_corrected_attachment_found_by_the_next_crawl_is_a_new_version_and_the_old_one_stays(tmp_path):
+    corrected = PDF + b"\n% re-issued with a corrected table\n"
+    with FaultServer([HOME]) as srv:
+        h = srv.host(HOME)
+        h.route("/nb/index.html", Reply(body=listing([("/nb/2020.html", "澜州市戊局2020年政府信息公开工作年度报告")])))
+        h.route("/nb/2020.html", Reply(body=page("澜州市戊局2020年政府信息公开工作年度报告", "/nb/2020.pdf")))
+        h.route("/nb/2020.pdf", lambda req: Reply(body=PDF if req.night == 1 else corrected,
+                                                  content_type="application/pdf"))
+        reg = registry(tmp_path / "s.csv", [("wu", "澜州市戊局", srv.url(HOME, "/nb/index.html"), HOME)])
+        db = tmp_path / "archive.db"
+        for night in (1, 2):
+            srv.night = night
+            run_crawl(reg, db, tmp_path / "warc", "AUTOTHROTTLE_ENABLED=False")
+    versions = query(db, "select version_no, is_current, cells_found from reports order by version_no")
+    assert [(v["version_no"], v["is_current"]) for v in versions] == [(1, 0), (2, 1)]
+    assert all(v["cells_found"] > 100 for v in versions)  # the old version keeps its cells
+    (run,) = query(db, "select summary from runs order by started_at desc limit 1")
+    totals = json.loads(run["summary"])["totals"]
+    assert (totals["new_reports"], totals["changed"], totals["unchanged"]) == (0, 1, 0)

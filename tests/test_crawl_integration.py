@@ -106,3 +106,10 @@ def test_luwan_consecutive_years_get_pass_or_fail_on_every_cross_year_check(craw
     assert years == [2020, 2021, 2022, 2023]  # each has its previous year in the archive
     assert [r for r in got if r["status"] not in ("pass", "fail")] == []
     assert {r["check_id"] for r in got if r["year"] == 2021} == {"t3_carry_chain"}  # across the template change
+
+
+def test_urls_robots_txt_forbids_are_recorded_not_only_counted(crawled):
+    blocked = [r for r in crawled["expected"]["reports"] if not r["crawlable"]]
+    errors = rows(crawled["db"], "select site_id, url, reason from errors where reason like '%robots.txt%'")
+    assert {path_of(e["url"]) for e in errors} >= {r["path"] for r in blocked}
+    assert all(e["reason"] == "report: blocked by robots.txt" for e in errors)

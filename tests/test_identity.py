@@ -20,11 +20,11 @@ PAGE = ("<html><head><meta charset='utf-8'><title>重庆市渝北区民政局202
         "<p>无。</p></div></body></html>").encode()
 
 
-def doc(body: bytes, url: str, run: str = "r1") -> Fetched:
+def doc(body: bytes, url: str, run: str = "r1", at: str = "2026-01-01T00:00:00+00:00") -> Fetched:
     sha = hashlib.sha256(body).hexdigest()
     return Fetched(url=url, body=body, content_type="text/html",
                    capture={"capture_id": f"{run}-{url}", "payload_sha256": sha, "status": 200,
-                            "fetched_at": "2026-01-01T00:00:00+00:00"})
+                            "fetched_at": at})
 
 
 def current(archive: Archive) -> list[tuple]:
@@ -192,3 +192,18 @@ def test_cross_year_checks_are_evaluated_when_both_years_are_in_and_again_when_e
     assert ids == {"t3_carry_chain"}
     archive.mark_removed("cq-a", ["http://127.0.0.1/a/2021.htm"], "r9")
     assert carry_chain(archive, 2021)[0] == "unknown"
+
+
+def test_a_chain_of_an_older_crawl_ingested_late_does_not_unseat_the_newer_version(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    url, pdf_url = "http://127.0.0.15/nb/2020.html", "http://127.0.0.15/nb/2020.htm"
+    corrected = SEED.replace(b"</body>", "<p>更正</p></body>".encode())
+    newer = ingest_report(archive, site_id="s", run_id="r2", page=doc(PAGE, url, "r2", "2026-02-01T01:00:00+00:00"),
+                          attachments=[doc(corrected, pdf_url, "r2", "2026-02-01T01:00:01+00:00")])
+    # the chain a crashed crawl left in January, ingested only now
+    older = ingest_report(archive, site_id="s", run_id="r1", page=doc(PAGE, url, "r1", "2026-01-01T01:00:00+00:00"),
+                          attachments=[doc(SEED, pdf_url, "r1", "2026-01-01T01:00:01+00:00")])
+    assert older.is_new and older.report_id != newer.report_id
+    assert archive.db.execute("select report_id from reports where is_current = 1").fetchall() == [(newer.report_id,)]
+    (ident,) = archive.db["report_identities"].rows
+    assert ident["last_run_id"] == "r2" and ident["current_report_id"] == newer.report_id

@@ -106,11 +106,12 @@ def test_ingest_killed_with_sigkill_loses_nothing(captured, tmp_path):
 
 
 def test_a_document_over_the_time_limit_is_unreadable_with_its_reason_and_the_pool_goes_on(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    monkeypatch.syspath_prepend(str(ROOT))  # bench/ as a namespace package (its incremental.py would
+    # shadow twisted's `incremental` if bench/ itself were on the path)
     monkeypatch.setenv("GOVCRAWL_BENCH_SLOW_SECONDS", "30")
     body = (DEMO / "sites/lzsw/zwgk/zfxxgknb/202301/t20230129_3171920.html").read_bytes()
     capture = {"payload_sha256": hashlib.sha256(body).hexdigest(), "status": 200}
-    pool = ExtractorPool(2, timeout=1.5, builder="slow_builder:build")
+    pool = ExtractorPool(2, timeout=1.5, builder="bench.slow_builder:build")
     try:
         started = time.monotonic()
         slow = pool.submit(Fetched("http://127.0.0.9/SLOW.html", body, "text/html", capture), [])
@@ -119,5 +120,22 @@ def test_a_document_over_the_time_limit_is_unreadable_with_its_reason_and_the_po
         built = pool.result(slow)
         assert built.report is None and "took longer than 1.5 s" in built.reason
         assert time.monotonic() - started < 20
+    finally:
+        pool.close()
+
+
+def test_a_dead_worker_fails_only_its_chains_for_now_and_the_pool_comes_back(monkeypatch):
+    from govcrawl.archive.workers import WorkerDied
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    body = (DEMO / "sites/lzsw/zwgk/zfxxgknb/202301/t20230129_3171920.html").read_bytes()
+    capture = {"payload_sha256": hashlib.sha256(body).hexdigest(), "status": 200}
+    pool = ExtractorPool(1, timeout=30, builder="bench.slow_builder:build")
+    try:
+        crash = pool.submit(Fetched("http://127.0.0.9/CRASH.html", body, "text/html", capture), [])
+        with pytest.raises(WorkerDied):
+            pool.result(crash)
+        after = pool.submit(Fetched("http://127.0.0.9/ok.html", body, "text/html", capture), [])
+        assert pool.result(after).report["year"] == 2022
     finally:
         pool.close()

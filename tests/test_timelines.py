@@ -43,7 +43,8 @@ def test_a_portal_listing_several_agencies_gets_one_series_per_agency(tmp_path):
     db = tmp_path / "archive.db"
     archive = build_archive(db)
     for year in (2021, 2022):  # sc-a's column also lists its 财政局's reports
-        r = make_report(year, "2021", {"person": 4}, title=f"成都甲区财政局{year}年政府信息公开工作年度报告")
+        r = dict(make_report(year, "2021", {"person": 4}, title=f"成都甲区财政局{year}年政府信息公开工作年度报告"),
+                 agency="成都甲区财政局")  # as extraction reads it from the title: another agency's report
         archive.save_report(site_id="sc-a", url=f"http://127.0.0.1/s/cz{year}.htm", capture=capture(f"cz{year}"), report=r)
     archive.close()
     got = [(r["series"], r["year"], r["status"], r["series_break"]) for r in timelines.refresh(db) if r["site_id"] == "sc-a"]

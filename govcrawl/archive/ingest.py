@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+from govcrawl.archive.workers import WorkerDied
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
 from govcrawl.archive.store import Archive
 
@@ -109,7 +110,7 @@ def find_unchanged(archive: Archive, *, site_id: str, run_id: str | None, page: 
                                        [a.capture.get("payload_sha256", "") for a in attachments])
     if not stored:
         return None
-    seen = archive.touch_report(stored["report_id"], page.url, run_id)
+    seen = archive.touch_report(stored["report_id"], page.url, run_id, page.capture.get("fetched_at"))
     return IngestResult("report", page.url, stored["report_id"], is_new=False,
                         checks_failed=stored["checks_failed"] or 0, moved_from=seen.moved_from,
                         conflict=seen.warning)
@@ -149,6 +150,9 @@ def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,
 
 # --- the ingest stage ---------------------------------------------------------------------------
 
+# Chains left pending (not stamped) for the next ingest: a WARC not (yet) here, a dead worker.
+RETRY_LATER = ("not_archived", "worker_died")
+
 @dataclass
 class IngestSummary:
     chains: int = 0
@@ -168,7 +172,7 @@ class IngestSummary:
             self.changed += int(result.is_new and not result.new_report)
             self.unchanged += int(not result.is_new)
             self.moved += int(bool(result.moved_from))
-        elif result.kind == "not_archived":
+        elif result.kind in RETRY_LATER:
             self.failed += 1
         else:
             self.not_reports += 1
@@ -176,7 +180,8 @@ class IngestSummary:
     def __str__(self) -> str:
         return (f"ingested {self.chains} report chains: {self.reports} reports ({self.new_reports} new, "
                 f"{self.changed} changed, {self.unchanged} unchanged, {self.moved} moved), "
-                f"{self.not_reports} not reports, {self.failed} could not be read back from the WARCs")
+                f"{self.not_reports} not reports, {self.failed} left for the next ingest (WARC not found "
+                f"or extraction worker died)")
 
 
 def chain_documents(archive: Archive, warc_dirs, chain: dict, *,
@@ -246,15 +251,17 @@ class IngestStage:
                 chain, page = in_flight.pop(future)
                 try:
                     built = self.pool.result(future)
-                except Exception as exc:  # noqa: BLE001 - a dead worker is this chain's failure
-                    built = Built(None, f"unreadable document: {exc}"[:500], page.link_text)
+                except WorkerDied as exc:  # which chain killed it is unknown: none is stamped,
+                    # all are tried again by the next ingest
+                    self._done(chain, IngestResult("worker_died", page.url, reason=str(exc)))
+                    continue
                 result = store_built(self.archive, site_id=chain["site_id"], run_id=chain.get("run_id"),
                                      page=page, built=built)
                 self._done(chain, result)
         return self.summary
 
     def _done(self, chain: dict, result: IngestResult) -> None:
-        if result.kind != "not_archived":  # a missing WARC may arrive later (another node's)
+        if result.kind not in RETRY_LATER:  # a missing WARC may arrive later (another node's)
             self.archive.chain_done(chain["chain_id"], result.kind, result.report_id)
         self.summary.add(result)
         if self.on_result:
@@ -348,8 +355,8 @@ def index_warcs(archive: Archive, warc_dir, progress=None) -> tuple[int, int]:
 
 class BackgroundIngest:
     """Ingest alongside a crawl: a thread with its own archive connection that ingests the run's
-    chains as they are recorded, so downloads never wait for extraction. ``finish()`` drains
-    what is left and stops."""
+    chains as they are recorded (and any an earlier, killed crawl left), so downloads never wait
+    for extraction. ``finish()`` drains what is left and stops."""
 
     def __init__(self, db_path, warc_dirs, pool, *, run_id: str, on_result=None, poll: float = 0.5):
         import threading
@@ -370,12 +377,19 @@ class BackgroundIngest:
         self._wake.set()
 
     def _loop(self) -> None:
+        import os
+        import threading
+
+        try:  # Linux: this thread only — the crawl's reactor thread keeps its priority
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            pass
         archive = Archive(self.db_path)
         try:
             while True:
                 finishing = self._finishing.is_set()
-                got = ingest_pending(archive, self.warc_dirs, self.pool, run_id=self.run_id,
-                                     on_result=self.on_result)
+                # this run's chains, and any an earlier crawl left (killed before its ingest ended)
+                got = ingest_pending(archive, self.warc_dirs, self.pool, on_result=self.on_result)
                 for k in vars(self.summary):
                     setattr(self.summary, k, getattr(self.summary, k) + getattr(got, k))
                 if finishing:

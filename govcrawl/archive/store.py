@@ -629,7 +629,7 @@ class Archive:
         self.db["reports"].upsert(
             {"report_id": report_id, "report_no": report_no, "site_id": site_id, "url": url,
              "report_key": key, "agency_key": akey, "content_sha256": content,
-             "version_no": version_no, "last_run_id": run_id,
+             "version_no": version_no,
              "title": report.get("title"), "agency": report.get("agency"),
              "year": report.get("year"), "published": report.get("published"),
              "template": report.get("template"), "kind": report.get("kind"),
@@ -645,7 +645,7 @@ class Archive:
              "tables_from": tables_from or url,
              "coverage": report.get("coverage"), "min_confidence": report.get("min_confidence"),
              "reader": report.get("reader"),
-             "first_seen_at": first_seen_at or now, "last_seen_at": now, "removed_at": None},
+             "first_seen_at": first_seen_at or capture.get("fetched_at") or now},
             pk="report_id",
         )
         for table in ("cell_values", "check_results", *(f"wide_{t}" for t in WIDE_TABLES)):
@@ -663,7 +663,7 @@ class Archive:
             [(report_id, sid, text) for sid, text in (report.get("sections") or {}).items() if text])
         if attachments:
             self.db["attachments"].insert_all(dict(a, report_id=report_id) for a in attachments)
-        moved_from = self._seen(key, report_id, url, run_id)
+        moved_from = self._seen(key, report_id, url, run_id, capture.get("fetched_at"))
         warning = self._elect_current(key, run_id, report_id)
         self.refresh_cross_year(key)
         return StoredReport(report_id, is_new, key, new_report and is_new, moved_from, warning)
@@ -676,13 +676,16 @@ class Archive:
             "and agency_key is not null", [site_id])]
         return _known_agency(known, agency_key(agency, row[0] if row else None))
 
-    def _seen(self, key: str, report_id: str, url: str, run_id: str | None) -> str | None:
-        """The report was found at ``url`` this run: its identity and URL history say so.
+    def _seen(self, key: str, report_id: str, url: str, run_id: str | None,
+              seen_at: str | None = None) -> str | None:
+        """The report was found at ``url`` by run ``run_id`` (captured at ``seen_at``): its
+        identity, URL history and version say so. Sightings are ordered by capture time, not by
+        when ingest gets to them: chains of a crashed crawl ingested later never pass for news.
 
         Returns the URL it was at before when this is a move (a URL it never had, while the
         previous one was not seen in this run) — a move, not a new report.
         """
-        now = utcnow()
+        now = seen_at or utcnow()
         ident = self.db.execute("select url, last_run_id from report_identities where report_key = ?",
                                 [key]).fetchone()
         known_url = self.db.execute("select 1 from report_urls where report_key = ? and url = ?",
@@ -695,22 +698,29 @@ class Archive:
             moved_from = None if previous_seen_now else ident[0]
         v = self.db.execute("select site_id, agency_key, agency, year from reports where report_id = ?",
                             [report_id]).fetchone()
+        newer = "excluded.last_seen_at >= coalesce({t}.last_seen_at, '')"
         self.db.execute(
-            """insert into report_identities (report_key, site_id, agency_key, agency, year, url,
+            f"""insert into report_identities (report_key, site_id, agency_key, agency, year, url,
                current_report_id, first_seen_at, last_seen_at, last_run_id)
                values (?,?,?,?,?,?,?,?,?,?)
-               on conflict (report_key) do update set url = excluded.url, agency = excluded.agency,
-               last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id,
-               removed_at = null""",
+               on conflict (report_key) do update set
+               url = iif({newer.format(t="report_identities")}, excluded.url, url),
+               agency = iif({newer.format(t="report_identities")}, excluded.agency, agency),
+               last_run_id = iif({newer.format(t="report_identities")}, excluded.last_run_id, last_run_id),
+               removed_at = iif({newer.format(t="report_identities")}, null, removed_at),
+               last_seen_at = max(coalesce(last_seen_at, ''), excluded.last_seen_at)""",
             [key, v[0], v[1], v[2], v[3], url, report_id, now, now, run_id])
         self.db.execute(
-            """insert into report_urls (report_key, url, first_seen_at, last_seen_at, first_run_id,
+            f"""insert into report_urls (report_key, url, first_seen_at, last_seen_at, first_run_id,
                last_run_id, moved_from) values (?,?,?,?,?,?,?)
-               on conflict (report_key, url) do update set last_seen_at = excluded.last_seen_at,
-               last_run_id = excluded.last_run_id""",
+               on conflict (report_key, url) do update set
+               last_run_id = iif({newer.format(t="report_urls")}, excluded.last_run_id, last_run_id),
+               last_seen_at = max(coalesce(last_seen_at, ''), excluded.last_seen_at)""",
             [key, url, now, now, run_id, run_id, moved_from])
-        self.db.execute("update reports set last_run_id = ?, last_seen_at = ?, removed_at = null "
-                        "where report_id = ?", [run_id, now, report_id])
+        self.db.execute("""update reports set last_run_id = iif(? >= coalesce(last_seen_at, ''), ?, last_run_id),
+                           last_seen_at = max(coalesce(last_seen_at, ''), ?),
+                           removed_at = iif(? >= coalesce(last_seen_at, ''), null, removed_at)
+                           where report_id = ?""", [now, run_id, now, now, report_id])
         return moved_from
 
     def _elect_current(self, key: str, run_id: str | None, seen_id: str) -> str | None:
@@ -723,10 +733,13 @@ class Archive:
         as versions; the later published, then the newer, is current, and the report is flagged.
         """
         versions = {r[0]: r for r in self.db.execute(
-            """select report_id, url, published, version_no, last_run_id, payload_sha256
+            """select report_id, url, published, version_no, last_run_id, payload_sha256, last_seen_at
                from reports where report_key = ?""", [key])}
-        cands = [v for v in versions.values() if run_id is not None and v[4] == run_id] \
-            or [versions[seen_id]]
+        # the latest sighting decides: the versions its run saw compete (a chain of an older run
+        # ingested late does not unseat them)
+        latest = max(versions.values(), key=lambda v: (v[6] or "", v[4] == run_id, v[3] or 0))
+        cands = [v for v in versions.values() if run_id is not None and v[4] == latest[4]] \
+            or [latest if run_id is not None else versions[seen_id]]
         docs = {v[0]: self._documents(v[0], v[5]) for v in cands}
         cands = [v for v in cands if not any(docs[v[0]] < docs[o[0]] for o in cands)]
         winner = max(cands, key=lambda v: (v[2] or "", v[3] or 0))
@@ -903,14 +916,14 @@ class Archive:
         return [r[0] for r in self.db.execute(
             "select url from attachments where report_id = ? order by url", [row[0]])]
 
-    def touch_report(self, report_id: str, url: str | None = None,
-                     run_id: str | None = None) -> StoredReport:
+    def touch_report(self, report_id: str, url: str | None = None, run_id: str | None = None,
+                     seen_at: str | None = None) -> StoredReport:
         """Seen again on its site (at ``url``, perhaps a new one): current again, not removed."""
         key, stored_url = self.db.execute("select report_key, url from reports where report_id = ?",
                                           [report_id]).fetchone()
         with self.writing():
             before = self._current_of(key)
-            moved_from = self._seen(key, report_id, url or stored_url, run_id)
+            moved_from = self._seen(key, report_id, url or stored_url, run_id, seen_at)
             warning = self._elect_current(key, run_id, report_id)
             if self._current_of(key) != before:  # back from removal, or another version won
                 self.refresh_cross_year(key)

@@ -26,7 +26,13 @@ class ExtractionTimeout(Exception):
     pass
 
 
-def _limit_memory(memory_mb: int) -> None:
+def _worker_init(memory_mb: int) -> None:
+    """Per worker: lower CPU priority (the crawl's downloads come first; extraction catches up
+    when they wait), and the address-space cap."""
+    try:
+        os.nice(10)
+    except OSError:
+        pass
     if memory_mb <= 0:
         return
     import resource
@@ -92,7 +98,7 @@ class ExtractorPool:
 
             # forkserver: a worker must not inherit the crawl's reactor, sockets or SQLite handles
             ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_limit_memory,
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_worker_init,
                                              initargs=(self.memory_mb,))
         return self._pool
 

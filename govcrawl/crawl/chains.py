@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Chain:
     site_id: str
-    page: dict  # the page as fetched: url, body, content_type, capture, link_text
+    page: dict  # the page as fetched: url, content_type, capture (the WARC has the body), link_text
     attachment_urls: list[str]
     answers: dict[str, dict | str] = field(default_factory=dict)  # url -> fetched doc, or failure
 
@@ -32,7 +32,7 @@ class Chain:
 class ChainTracker:
     def __init__(self):
         self.open: list[Chain] = []
-        # every URL answered this run, without its body (the WARC has it): a chain opened later
+        # every URL answered this run (its capture; the WARC has the body): a chain opened later
         # that needs it is answered at once, never left waiting for a request the dupefilter drops
         self.answers: dict[str, dict | str] = {}
 
@@ -48,10 +48,8 @@ class ChainTracker:
     def answer(self, urls: list[str], outcome: dict | str) -> list[Chain]:
         """A URL (and the URLs it was redirected from) has its answer; returns chains now complete."""
         urls = list(dict.fromkeys(urls))
-        light = {k: v for k, v in outcome.items() if k != "body"} | {"body": b""} \
-            if isinstance(outcome, dict) else outcome
         for url in urls:
-            self.answers.setdefault(url, light)
+            self.answers.setdefault(url, outcome)
         done, still = [], []
         for chain in self.open:
             for url in urls:

@@ -55,7 +55,10 @@ class CaptureExtension(RunComponent):
     def spider_closed(self, spider, reason):
         run = self.run
         failed = run.summary.failed_sites
-        status = "failed" if failed else ("finished" if reason == "finished" else reason)
+        if reason == "shutdown":  # SIGTERM / SIGINT: stopped on purpose, not a failure
+            status = "interrupted"
+        else:
+            status = "failed" if failed else ("finished" if reason == "finished" else reason)
         summary = run.close(status, complete=reason == "finished")
         self.crawler.govcrawl_summary = summary
         if not self.crawler.settings.getbool("GOVCRAWL_SUMMARY_PRINTED_BY_CLI"):

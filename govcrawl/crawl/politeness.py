@@ -180,9 +180,11 @@ class PolitenessMiddleware(RunComponent):
         self.user_agent = s.get("ROBOTSTXT_USER_AGENT") or s.get("USER_AGENT") or "*"
         self.crawl_delays: dict[str, float] = {}
         self.limiter = HostLimiter(s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 0))
+        self.max_retries = s.getint("RETRY_TIMES", 2)
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
+        quiet_network_tracebacks()
 
     # --- the run's registry ------------------------------------------------------------------------
     def _site_id(self, request) -> str:
@@ -257,6 +259,10 @@ class PolitenessMiddleware(RunComponent):
                 f"page budget exhausted: {self.budget.limit} requests per site (GOVCRAWL_SITE_PAGE_BUDGET)")
         wait = backoff_delay(request.meta.get("retry_times", 0), self.backoff_base, self.backoff_max)
         wait = max(wait, self.gate.wait(host))
+        if request.meta.get("retry_times"):  # a dead site must not look like a hung crawl
+            log.info("[%s] %s: %s; retry %d of %d in %.1f s", site_id, request.url,
+                     request.meta.get("last_failure", "failed"), request.meta["retry_times"],
+                     self.max_retries, wait)
         while wait > 0:
             await _sleep(wait)
             wait = self.gate.wait(host)  # a 429 seen meanwhile extends the hold
@@ -283,15 +289,69 @@ class PolitenessMiddleware(RunComponent):
 
     def process_exception(self, request, exception, spider=None):
         self._release(request)  # e.g. a later middleware refused it before it was downloaded
+        # seen before RetryMiddleware copies the request: the retry's progress line names it
+        request.meta["last_failure"] = network_reason(exception)
         return None
 
     def process_response(self, request, response, spider=None):
         self._release(request)
+        if response.status >= 400:
+            request.meta["last_failure"] = f"HTTP {response.status}"
         loop = request.meta.get("redirect_loop")
         if loop and 300 <= response.status < 400:
             chain = " -> ".join(request.meta.get("redirect_urls", []) + [request.url, loop])
             raise RedirectLoop(f"redirect loop: {chain}")
         return response
+
+
+_NETWORK_WORDS = (
+    ("refused", "connection refused"), ("timed out", "timed out"), ("timeout", "timed out"),
+    ("took longer", "timed out"), ("dns", "DNS lookup failed"), ("resolve", "DNS lookup failed"),
+    ("lost", "connection lost"), ("reset", "connection reset"), ("never received", "no response"),
+)
+
+
+def network_reason(exception: BaseException) -> str:
+    """A download failure in a few words an operator reads at a glance (connection refused, …)."""
+    text = f"{type(exception).__name__} {exception}".lower()
+    for needle, words in _NETWORK_WORDS:
+        if needle in text:
+            return words
+    return type(exception).__name__
+
+
+class OneLineNetworkErrors(logging.Filter):
+    """Scrapy logs a full traceback when robots.txt cannot be fetched (and for downloads without
+    an errback); for a plain network failure — a dead site — one line says it all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _is_network_error(exc):
+            record.msg = f"{record.getMessage()} ({network_reason(exc)})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    from twisted.internet import error as tx
+
+    network = (tx.ConnectError, tx.ConnectionLost, tx.TimeoutError, tx.DNSLookupError, TimeoutError,
+               ConnectionError)
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, network) or type(seen).__name__.startswith("Download"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def quiet_network_tracebacks() -> None:
+    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, OneLineNetworkErrors) for f in logger.filters):
+            logger.addFilter(OneLineNetworkErrors())
 
 
 async def _sleep(seconds: float) -> None:

@@ -140,6 +140,14 @@ class CrawlRun:
         self.summary.error(site_id, url, reason, status)
         self.archive.record_error(self.run_id, site_id or "", url, reason, status)
 
+    def record_blocked(self, site_id: str | None, url: str, role: str) -> None:
+        """A URL robots.txt forbids us: not fetched, but recorded (``errors`` table, the summary)."""
+        stats = self.summary.site(site_id)
+        stats.robots_blocked += 1
+        if len(stats.robots_urls) < 20:
+            stats.robots_urls.append(url)
+        self.archive.record_error(self.run_id, site_id or "", url, f"{role}: blocked by robots.txt", None)
+
     def recover_crashed_runs(self) -> list[str]:
         """Runs still marked 'running' died (we hold the lock): trim their WARC tails, mark them."""
         crashed = [r["run_id"] for r in self.archive.db.query(
@@ -200,7 +208,7 @@ class CrawlRun:
                 stats.unchanged += int(not result.is_new)
                 stats.moved += int(bool(result.moved_from))
                 stats.check_failures += int(result.checks_failed > 0)
-            elif result.kind == "not_archived":
+            elif result.kind in ("not_archived", "worker_died"):
                 self.summary.error(site_id, result.url, f"ingest: {result.reason}")
             else:
                 stats.not_reports += 1

@@ -72,6 +72,7 @@ class SiteStats:
     not_reports: int = 0
     check_failures: int = 0
     robots_blocked: int = 0
+    robots_urls: list[str] = field(default_factory=list)  # the first 20 robots.txt forbids
     errors: list[dict] = field(default_factory=list)
 
     @property
@@ -130,6 +131,13 @@ def format_summary(summary: dict) -> str:
         status = site_verdict(s)
         lines.append(f"{site_id:<28}{s['pages_fetched']:>6}{s['reports']:>8}{s['new_reports']:>5}"
                      f"{s['check_failures']:>8}{s['robots_blocked']:>7}{len(s['errors']):>7}  {status}")
+    blocked = [(site_id, s) for site_id, s in summary["sites"].items() if s.get("robots_blocked")]
+    if blocked:
+        lines += ["", "Not fetched, robots.txt forbids (errors table, reason 'blocked by robots.txt'):"]
+        for site_id, s in blocked:
+            shown = (s.get("robots_urls") or [])[:3]
+            more = f" (+{s['robots_blocked'] - len(shown)} more)" if s["robots_blocked"] > len(shown) else ""
+            lines.append(f"  {site_id}: {' '.join(shown)}{more}")
     errors = [(site_id, e) for site_id, s in summary["sites"].items() for e in s["errors"]]
     if errors:
         lines += ["", "Failures by site, kind and reason:"]

@@ -10,24 +10,16 @@ from __future__ import annotations
 import re
 
 from govcrawl.extract import labels as L
+from govcrawl.extract import titles
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "O": "0"}
-_CN_YEAR = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年")
-_REPORT_TITLE = re.compile(r"(信息公开|政务公开|政务信息公开).{0,8}(年度报告|年报|工作报告)|年度报告")
 _LETTER = re.compile(r"(关于.{0,60}(的)?函$|要点落实情况|落实情况的函|的通知$|的复函$)")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|统计时间)[^。]{0,10}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ISO = re.compile(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
 _SITE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]*$")
 _PUB_KEYS = ("PubDate", "pubdate", "publishdate", "PublishDate", "firstpublishedtime", "publish_date",
              "article:published_time", "dc.date", "DC.Date", "created")
-
-
-def cn_year(text: str) -> int | None:
-    m = _CN_YEAR.search(text)
-    if not m:
-        return None
-    return int("".join(_CN_DIGIT.get(c, "") for c in m.group(1)) or 0) or None
 
 
 def iso_date(text: str | None) -> str | None:
@@ -66,7 +58,7 @@ def page_title(meta: dict, doc_title: str | None) -> str | None:
         t = L.collapse(doc_title)
         if "_" in t or " - " in t or "|" in t:
             t = _SITE_SUFFIX.sub("", t)
-            while _SITE_SUFFIX.search(t) and not _REPORT_TITLE.search(t.split("_")[-1]):
+            while _SITE_SUFFIX.search(t) and not titles.names_a_report(t.split("_")[-1]):
                 t2 = _SITE_SUFFIX.sub("", t)
                 if t2 == t:
                     break
@@ -86,25 +78,33 @@ def body_title(paragraphs: list[str]) -> str | None:
             break
         lines.append(t)
         joined = "".join(lines)
-        if _REPORT_TITLE.search(L.squash(joined)):
+        if titles.names_a_report(joined):
             return joined
     return None
 
 
 def report_year(title: str | None, text: str) -> int | None:
-    for src in (title or "", text[:3000]):
-        sq = L.squash(src)
-        m = _PERIOD.search(sq)
-        if m and src is not title:
-            return int(m.group(1))
-        m = re.search(r"((?:19|20)\d{2})年度?(?:[^\d]{0,12})(?:信息公开|政务公开|政务信息公开)", sq)
-        if m:
-            return int(m.group(1))
-        y = cn_year(sq)
-        if y and src is title:
-            return y
-    m = _YEAR.search(L.squash(title or ""))
-    return int(m.group(1)) if m else None
+    """The report year: from a title that names a report (``titles.report_year``, the rule the
+    crawl's listings use too), else from the body (统计期限 sentence, "2020年…信息公开"), else any
+    year in the title."""
+    if title and titles.names_a_report(title):
+        year = titles.report_year(title)
+        if year:
+            return year
+    sq = L.squash(text[:3000])
+    m = _PERIOD.search(sq)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})年度?(?:[^\d]{0,12})(?:信息公开|政务公开|政务信息公开)", sq)
+    if m:
+        return int(m.group(1))
+    if title:
+        year = titles.report_year(title)
+        if year:
+            return year
+        m = _YEAR.search(L.squash(title))
+        return int(m.group(1)) if m else None
+    return None
 
 
 def agency_from_title(title: str | None) -> str | None:
@@ -135,7 +135,7 @@ def published(meta: dict, signature: list[str], page_text: str) -> str | None:
 
 
 def looks_like_report_title(title: str | None) -> bool:
-    return bool(title) and bool(_REPORT_TITLE.search(L.squash(title)))
+    return titles.names_a_report(title)
 
 
 def looks_like_letter(title: str | None) -> bool:
