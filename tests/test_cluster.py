@@ -266,6 +266,32 @@ def test_a_node_password_goes_in_a_header_never_in_messages():
     assert list(coordinator.clients) == ["http://10.0.0.5:6800"]
 
 
+def test_a_job_whose_crawl_process_died_is_rerun_on_another_node(mirror, nodes, tmp_path):
+    a, b = nodes
+    lines: list[str] = []
+    slow = {"DOWNLOAD_DELAY": "0.4", "AUTOTHROTTLE_ENABLED": "False"}
+    coordinator = Coordinator([a.url, b.url], sites_file=mirror.sites_file, shards=1,
+                              state_path=tmp_path / "state.json", settings=slow, poll=0.3, timeout=240,
+                              out=lines.append)
+    mirror.reset()
+    results = []
+    thread = threading.Thread(target=lambda: results.append(coordinator.run()))
+    thread.start()
+    deadline, killed = time.time() + 60, None
+    while killed is None and time.time() < deadline:
+        running = [j for j in _jobs(Scrapyd(a.url)) if j["state"] == "running"]
+        if running and _captures(a.directory / "shards" / "shard-000" / "archive.db") >= 3:
+            killed = running[0]["pid"]
+            _end(killed)  # the crawl dies; its scrapyd lives on and reports the job finished
+        time.sleep(0.1)
+    thread.join(timeout=240)
+    log = "\n".join(lines)
+    assert killed, log
+    (result,) = results
+    run = result.shards["shard-000"]
+    assert "the crawl process died" in log and a.url not in result.dead_nodes, log
+    assert (run.status, run.node, run.tries) == ("done", b.url, 2), log
+
 def test_a_shard_left_running_when_its_node_died_runs_elsewhere_on_the_next_start(mirror, nodes, tmp_path):
     a, b = nodes
     state = tmp_path / "state.json"
