@@ -179,9 +179,10 @@ def node_config(*, port: int = 6800, bind: str = "127.0.0.1", max_proc: int = 2,
     """A ``scrapyd.conf`` for a crawl node; its directories are relative to scrapyd's working directory.
 
     ``max_proc`` shard jobs run at once: each is one Scrapy process (one core at most, mostly
-    waiting on politeness delays), so 1–2 per core. Logs stay on: the coordinator reads a job's
-    closing stats from them to tell a finished shard from one whose process died.
+    waiting on politeness delays), so 1–2 per core. Logs stay on, 500 per spider (a night of 64
+    shards and its re-runs fits many times): the coordinator reads a job's closing stats from them
+    to tell a finished shard from one whose process died.
     """
     return (f"[scrapyd]\nbind_address = {bind}\nhttp_port = {port}\nmax_proc = {max_proc}\n"
             f"poll_interval = {poll_interval}\neggs_dir = eggs\nlogs_dir = logs\ndbs_dir = dbs\n"
-            "items_dir =\njobs_to_keep = 30\nfinished_to_keep = 500\n")
+            "items_dir =\njobs_to_keep = 500\nfinished_to_keep = 500\n")
