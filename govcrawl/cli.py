@@ -387,6 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     df.set_defaults(func=cmd_diff, needs_archive=True)
 
+    from govcrawl.cluster.commands import add_parser as add_cluster_parser
+
+    add_cluster_parser(sub, default_sites=DEFAULT_SITES, default_db=DEFAULT_DB, default_warc=DEFAULT_WARC)
+
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
     s.set_defaults(func=cmd_sites)

@@ -536,6 +536,19 @@ class Archive:
              "at": utcnow()}
         )
 
+    def import_node_rows(self, *, sites: list[dict], runs: list[dict], errors: list[dict]) -> None:
+        """Rows of another archive (a crawl node's) kept as they were: its runs with their times and
+        summaries, their errors (replaced per run, so importing twice adds nothing), its sites."""
+        with self.writing():
+            if sites:
+                self.db["sites"].upsert_all(sites, pk="site_id")
+            if runs:
+                self.db["runs"].upsert_all(runs, pk="run_id")
+            for run_id in {r["run_id"] for r in runs}:
+                self.db.execute("delete from errors where run_id = ?", [run_id])
+            if errors:
+                self.db["errors"].insert_all(errors)
+
     # --- captures ------------------------------------------------------------------------------
 
     def record_capture(self, row: dict) -> None:

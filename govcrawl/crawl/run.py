@@ -110,7 +110,10 @@ class CrawlRun:
         if run is None:
             s = crawler.settings
             spider = getattr(crawler, "spider", None)  # `-a sites=… -a site=…` win over settings
-            sites = load_sites(getattr(spider, "sites_file", None) or s.get("GOVCRAWL_SITES"))
+            from govcrawl.cluster.node import job_registry_file, job_run_id  # scrapyd shard jobs
+
+            sites = load_sites(job_registry_file(spider, s.get("GOVCRAWL_DB"))
+                               or getattr(spider, "sites_file", None) or s.get("GOVCRAWL_SITES"))
             ids = getattr(spider, "site_ids", None) or s.get("GOVCRAWL_SITE_IDS") or ""
             wanted = [i for i in ids.replace(",", " ").split() if i]
             if wanted:
@@ -122,7 +125,8 @@ class CrawlRun:
                                  builder=s.get("GOVCRAWL_EXTRACT_BUILDER") or None)
             run = cls(db_path=s.get("GOVCRAWL_DB"), warc_dir=s.get("GOVCRAWL_WARC_DIR"),
                       sites=sites, warc_max_bytes=s.getint("GOVCRAWL_WARC_MAX_BYTES") or None,
-                      ingest=ingest, pool=pool, feed_dir=s.get("GOVCRAWL_FEED_DIR") or None,
+                      ingest=ingest, pool=pool, run_id=job_run_id(spider),
+                      feed_dir=s.get("GOVCRAWL_FEED_DIR") or None,
                       feed_base_url=s.get("GOVCRAWL_FEED_BASE_URL") or None)
             crawler.govcrawl_run = run
         return run
