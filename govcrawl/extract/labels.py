@@ -11,6 +11,8 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from govcrawl import vocabulary as V
+
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": '"', "’": '"', "'": '"', "「": '"', "」": '"',
                          "『": '"', "』": '"', "〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(",
@@ -50,9 +52,24 @@ def squash(text: str | None) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
 
 
+def norm(text: str | None) -> str:
+    """squash() with the vocabulary's same-meaning words unified and unit suffixes dropped:
+    '自然人（件）' -> '自然人', '其它' -> '其他', '合计' -> '总计'."""
+    s = squash(text)
+    for a, b in V.SAME_WORDS:
+        if a in s:
+            s = s.replace(a, b)
+    for _ in range(2):
+        s2 = V.UNIT_PREFIX.sub("", V.UNIT_SUFFIX.sub("", s))
+        if s2 == s:
+            break
+        s = s2
+    return s
+
+
 def key(text: str | None) -> str:
-    """Matching form: squash() minus punctuation."""
-    return _PUNCT.sub("", squash(text))
+    """Matching form: norm() minus punctuation."""
+    return _PUNCT.sub("", norm(text))
 
 
 def numbering(text: str | None) -> str | None:
@@ -63,11 +80,22 @@ def numbering(text: str | None) -> str | None:
 
 def core(text: str | None) -> str:
     """key() without the leading numbering: '（三）不予公开' -> '不予公开'."""
-    s = squash(text)
+    s = norm(text)
     m = _NUMBERING.match(s)
     if m:
         s = s[m.end():]
     return _PUNCT.sub("", s)
+
+
+def gist(text: str | None) -> str:
+    """core() minus the filler words paraphrases add or drop: '本年新收到政府信息公开申请数' and
+    '本年新收政府信息公开申请数量' both give '本年新收申请'."""
+    s = core(text)
+    for w in V.GIST_DROP:
+        s = s.replace(w, "")
+    for a, b in V.GIST_REPLACE:
+        s = s.replace(a, b)
+    return V.GIST_TRAILING.sub("", s) or s
 
 
 def similar(a: str, b: str) -> float:
