@@ -13,6 +13,7 @@ from govcrawl.extract import labels as L
 from govcrawl.extract import meta as M
 from govcrawl.extract import sections as S
 from govcrawl.extract import tables as T
+from govcrawl.extract import text as X
 from govcrawl.extract.document import Document, Paragraph, Table
 from govcrawl.extract.grid import resolve
 from govcrawl.extract.report import ExtractedReport
@@ -74,6 +75,33 @@ def _caption(blocks: list, table_pos: int) -> str | None:
     return None
 
 
+def _stream_texts(split, paragraphs: list[str]) -> dict[str, str]:
+    """Where each table should be in running text: its section, else the whole text."""
+    whole = "\n".join(paragraphs)
+    secs = split.sections
+    return {"t2": secs.get("s2") or whole, "t3": secs.get("s3") or whole, "t4": secs.get("s4") or whole}
+
+
+def _coverage(rep: ExtractedReport, mapping, uncertain: set[str]) -> None:
+    """coverage = template cells found / template cells; min_confidence = the weakest label match
+    among the rows and columns that gave a found cell (a cell found by position counts low)."""
+    found = [cid for cid, c in rep.cells.items() if c["null_reason"] != "missing"]
+    rep.coverage = round(len(found) / len(rep.cells), 4) if rep.cells else 0.0
+    if not found:
+        rep.min_confidence = None
+        return
+    confs = []
+    for cid in found:
+        parts = cid.split(".")
+        row_key = ".".join(parts[:-1])
+        col_key = f"{parts[0]}.{parts[-1]}" if parts[0] != "t2" else f"t2.{parts[1]}.{parts[-1]}"
+        c = min(mapping.confidence.get(row_key, 1.0), mapping.confidence.get(col_key, 1.0))
+        if col_key in mapping.low_confidence or cid in uncertain:
+            c = min(c, 0.5)
+        confs.append(c)
+    rep.min_confidence = round(min(confs), 2)
+
+
 def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") -> ExtractedReport:
     rep = ExtractedReport(parser_version=parser_version, format=doc.format, url=url)
     rep.warnings.extend(doc.warnings)
@@ -121,9 +149,20 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
     else:
         rep.template = "2021" if by_kind.get("t3") else "unknown"
 
-    # -- report or not
+    # -- tables that lost their structure (flattened text, PDF text layers, OCR): read as a stream
     n_headings = len([k for k in split.headings if k in ("s1", "s2", "s3", "s4", "s5", "s6")])
+    stream_texts = _stream_texts(split, paragraphs)
+    if not version and not by_kind:
+        text_version = X.detect_version(stream_texts["t3"] + "\n" + stream_texts["t2"])
+        if text_version:
+            rep.template = text_version
     has_tables = bool(by_kind.get("t3") or by_kind.get("t4") or by_kind.get("t2"))
+    stream = None
+    if rep.template in templates.VERSIONS:
+        want = {k for k in ("t2", "t3", "t4") if not by_kind.get(k)}
+        if want:
+            stream = X.read_stream(stream_texts, templates.get(rep.template), want)
+            has_tables = has_tables or bool(stream.kinds)
     report_title = M.looks_like_report_title(rep.title) or M.looks_like_report_title(body_title)
     links = int(doc.meta.get("_links", "0") or 0)
     if M.looks_like_letter(rep.title) and not has_tables:
@@ -146,6 +185,18 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
         mapping = T.map_all(by_kind, rep.template)
         used = mapping.used_tables
         rep.warnings.extend(dict.fromkeys(mapping.warnings))
+        uncertain: set[str] = set()
+        lost = {k for k in ("t2", "t3", "t4") if not any(c.startswith(k + ".") for c in mapping.cells)}
+        if stream is None and lost:  # tables there, but one of them not in table form (四 as lines of text)
+            stream = X.read_stream(stream_texts, templates.get(rep.template), lost)
+        if stream is not None and stream.cells:
+            for cid, f in stream.cells.items():
+                mapping.cells.setdefault(cid, f)
+            mapping.confidence.update(stream.confidence)
+            uncertain = set(stream.uncertain)
+            rep.warnings.append("tables read from text without table structure: " + ", ".join(
+                {"t2": "二", "t3": "三", "t4": "四"}[k] for k in sorted(stream.kinds)))
+            rep.warnings.extend(stream.warnings)
         for cid, meta in templates.get(rep.template).cells():
             col = meta["col"]
             found = mapping.cells.get(cid)
@@ -159,6 +210,7 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
             rep.cells[cid] = {"value": v.value, "raw": v.raw, "unit": v.unit, "null_reason": v.null_reason,
                               "source_unit": v.source_unit, "row_label": found.row_label,
                               "col_label": found.col_label}
+        _coverage(rep, mapping, uncertain)
         if not has_tables:
             if doc.images:
                 rep.warnings.append("tables_are_images")
