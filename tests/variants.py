@@ -295,3 +295,33 @@ def expected_after(name: str, cells: dict) -> dict:
     if name == "t3_blank_zeros":
         return {k: (None if k.startswith("t3.") and v == 0 else v) for k, v in cells.items()}
     return dict(cells)
+
+
+# --- the same page as text without table structure ------------------------------------------------
+
+def as_text(html: str, style: str) -> str:
+    """The report body as a converter would write it: ``pipe`` (markdown tables), ``spaces`` (a PDF
+    text layer: cells of a row separated by spaces, merged cells printed once), ``lines`` (one cell
+    per line, as a web page copied to text)."""
+    root = lxml.html.document_fromstring(html)
+    body = next(iter(root.xpath('//div[contains(@class, "TRS_Editor")]')), None)
+    body = body if body is not None else root.find("body")
+    out: list[str] = []
+    for el in body.iter("p", "tr"):
+        if el.tag == "p":
+            if next(el.iterancestors("tr"), None) is None:
+                text = _WS.sub(" ", el.text_content()).strip()
+                if text:
+                    out.append(text)
+            continue
+        cells = [_WS.sub(" ", td.text_content()).strip() for td in el if td.tag in ("td", "th")]
+        if style == "pipe":
+            out.append("| " + " | ".join(cells) + " |")
+            if el.getprevious() is None:
+                out.append("|" + "---|" * len(cells))
+        elif style == "spaces":
+            out.append("  ".join(c for c in cells if c))
+        else:
+            out.extend(cells)
+            out.append("")
+    return "\n".join(out) + "\n"

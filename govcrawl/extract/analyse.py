@@ -174,7 +174,9 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
         rep.kind, rep.reason = "not_report", "no report content: no report title, section headings or template tables"
     else:
         rep.kind, rep.reason = "report", ""
-    if rep.kind == "not_report":
+    if rep.kind == "not_report" and doc.damaged:
+        rep.kind, rep.reason = "damaged", f"{doc.damaged}: what survives reads as no report ({rep.reason})"
+    if rep.kind != "report":
         rep.template = "unknown"
         rep.sections = split.sections if n_headings else {}
         return rep
@@ -216,6 +218,15 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
                 rep.warnings.append("tables_are_images")
             else:
                 rep.warnings.append("no template tables found")
+        if doc.damaged and rep.coverage == 0:
+            # what survived holds no table cells: say so instead of storing a report of nulls
+            rep.kind = "damaged"
+            rep.reason = f"{doc.damaged}: no table cells could be read from what survives"
+            rep.cells = {}
+            rep.min_confidence = None
+            return rep
+        if doc.damaged:
+            rep.warnings.append(f"{doc.damaged}: only {rep.coverage:.0%} of the template cells could be read")
         rep.checks = checks.evaluate(rep.template, rep.values())
     # -- everything not mapped (all tables of a pre-2019 report) is kept as a labelled grid
     for i, table in enumerate(tables):
@@ -229,3 +240,42 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
             continue
         rep.extra_tables.append(_extra_table(grid, _caption(blocks, table_pos[i])))
     return rep
+
+
+# --- a second look with BeautifulSoup ---------------------------------------------------------------
+
+SECOND_LOOK = "html: read again with BeautifulSoup"
+
+
+def _found(rep: ExtractedReport) -> int:
+    return sum(1 for c in rep.cells.values() if c["null_reason"] != "missing")
+
+
+def second_look_wanted(doc: Document, rep: ExtractedReport) -> bool:
+    """libxml2 lost content (nesting past its depth limit), or a report's template tables came out
+    incomplete (misnested Word markup that libxml2 repairs differently from a browser)."""
+    if not doc.source_text:
+        return False
+    if doc.meta.get("_lost_depth"):
+        return True
+    return rep.kind == "report" and rep.template in templates.VERSIONS and 0 < rep.coverage < 1
+
+
+def second_look(doc: Document, rep: ExtractedReport, *, url: str | None, parser_version: str) -> ExtractedReport:
+    """Read the page again with BeautifulSoup; keep the reading that maps more template cells
+    (lxml's on a tie), and say which one was kept."""
+    from govcrawl.extract.html import read_html
+
+    try:
+        doc2 = read_html(doc.source_text, url, soup=True)
+    except Exception as e:  # a parser's own failure must not lose the first reading
+        rep.warnings.append(f"{SECOND_LOOK} failed: {type(e).__name__}: {e}")
+        return rep
+    doc2.warnings[:0] = [w for w in doc.warnings if not w.startswith(("html:", "no content block"))]
+    rep2 = analyse(doc2, url=url, parser_version=parser_version)
+    better = (_found(rep2), rep2.kind == "report", len("".join(rep2.sections.values()))) > \
+        (_found(rep), rep.kind == "report", len("".join(rep.sections.values())))
+    kept, other = (rep2, rep) if better else (rep, rep2)
+    kept.warnings.append(f"{SECOND_LOOK}: kept the {'BeautifulSoup' if better else 'lxml'} reading "
+                         f"({_found(kept)} template cells found vs {_found(other)})")
+    return kept

@@ -14,7 +14,7 @@ class UnreadableDocument(ValueError):
 
 @dataclass
 class ExtractedReport:
-    kind: str = "not_report"  # report | not_report
+    kind: str = "not_report"  # report | not_report | damaged (a repaired file with no table cells left)
     reason: str = ""
     title: str | None = None
     agency: str | None = None
