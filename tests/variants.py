@@ -221,7 +221,7 @@ def t3_rows_renumbered(html: str):
     p = Page(html)
     for t in _tables(p.root, "t3"):
         trs = list(t.iter("tr"))
-        a = next((tr for tr in trs if "其他法律行政法规禁止公开" in _text(tr)), None)
+        a = next((tr for tr in trs if "法律行政法规禁止公开" in _text(tr)), None)
         b = next((tr for tr in trs if "三安全一稳定" in _text(tr)), None)
         if a is None or b is None or a.getparent() is not b.getparent() or len(a) != len(b):
             continue
@@ -250,7 +250,7 @@ VARIANTS = {
     # issue 9's table
     "qita": _sub(None, "其他", "其它"),
     "heji": _sub(None, "总计", "合计"),
-    "t3_header_units": _exact("t3", {"自然人": "自然人（件）", "总计": "总计（件）"}),
+    "t3_header_units": _exact("t3", {"自然人": "自然人（件）", "总计": "总计（件）", "合计": "合计（件）"}),
     "t3_paraphrased_rows": _exact("t3", PARAPHRASE),
     "t4_transposed": t4_transposed,
     "t3_rows_renumbered": t3_rows_renumbered,
