@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from govcrawl import templates
 from govcrawl import vocabulary as VOC
@@ -283,7 +284,23 @@ def _t3_matcher(tpl: templates.Template):
         uniq = list(dict.fromkeys(cands))
         return uniq, conf
 
+    memo: dict[tuple, tuple] = {}
+
     def match(path: list[str]):
+        k = tuple(path)
+        if k not in memo:
+            if len(memo) > 20000:  # the matcher lives as long as the process: keep its memo bounded
+                memo.clear()
+            memo[k] = _match(path)
+        return memo[k]
+
+    def known(text: str) -> bool:
+        """Cheap test (no fuzzy matching): does ``text`` name a template row by its words?"""
+        return L.key(text) in by_key or L.core(text) in by_core or L.gist(text) in by_gist
+
+    match.known = known
+
+    def _match(path: list[str]):
         if not path:
             return None, None, 0.0, None
         leaf = path[-1]
@@ -336,7 +353,7 @@ def _t3_header(g: Grid, tpl: templates.Template, match) -> tuple[int, dict[int, 
     body = len(g.rows)
     for ri, row in enumerate(g.rows[:15]):
         nums = sum(1 for t in row if looks_numeric(t))
-        named = any(L.core(t) in group_cores or match([t])[0] is not None
+        named = any(L.core(t) in group_cores or match.known(t)
                     for t in row[:4] if t.strip() and not looks_numeric(t) and L.key(t) not in col_keys)
         if nums >= 2 or named:
             body = ri
@@ -386,8 +403,13 @@ def _t3_columns_by_figures(g: Grid, body: int, colmap: dict[int, str], tpl: temp
     return colmap if len(set(colmap.values())) >= 3 else {}
 
 
+@cache
+def matcher_for(version: str):
+    return _t3_matcher(templates.get(version))
+
+
 def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None:
-    match = _t3_matcher(tpl)
+    match = matcher_for(tpl.version)
     colmap: dict[int, str] = {}
     col_text: dict[str, str] = {}
     width = 0

@@ -16,7 +16,7 @@ from itertools import combinations
 
 from govcrawl import templates
 from govcrawl.extract import labels as L
-from govcrawl.extract.tables import _T4_GROUP, _T4_LEAF, _T4_PRIORITY, Found, _t3_matcher
+from govcrawl.extract.tables import _T4_GROUP, _T4_LEAF, _T4_PRIORITY, Found, matcher_for
 from govcrawl.extract.values import NULL_TOKENS, looks_numeric, parse
 
 MAX_SPLITS = 20000  # digit-run splits tried per row, so a long run costs bounded time
@@ -140,7 +140,7 @@ def _rowsum_ok(vals) -> bool:
 
 
 def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None:
-    match = _t3_matcher(tpl)
+    match = matcher_for(tpl.version)
     group_core = {L.core(lbl): gid for gid, (lbl, _a) in tpl.t3_groups.items()}
     cols = [c.id for c in tpl.t3_columns]
     entries: list[list] = []  # [row, label text, [figures], confidence, renumber warning]
