@@ -239,6 +239,62 @@ def t3_rows_renumbered(html: str):
     return p.html(), p.changes
 
 
+def t3_header_split_rows(html: str):
+    """The five 法人或其他组织 sub-headers broken over two header rows (商业 / 企业), as a narrow
+    Word column prints them; the cells spanning the header grow by one row."""
+    p = Page(html)
+    for t in _tables(p.root, "t3"):
+        trs = list(t.iter("tr"))
+        sub = next((tr for tr in trs if "商业企业" in _text(tr) and "科研机构" in _text(tr)), None)
+        if sub is None:
+            continue
+        tds = [td for td in sub if td.tag in ("td", "th")]
+        if len(tds) != 5:
+            continue
+        new = etree.Element("tr")
+        for td in tds:
+            txt = _text(td)
+            half = len(txt) // 2
+            low = etree.SubElement(new, "td")
+            _set(low, txt[half:])
+            _set(td, txt[:half])
+        sub.addnext(new)
+        for tr in trs[:trs.index(sub) + 1]:  # everything spanning down to the sub-header row grows
+            for td in tr.iter("td", "th"):
+                rs = int(td.get("rowspan", "1") or 1)
+                if trs.index(tr) + rs - 1 >= trs.index(sub) and td not in tds:
+                    td.set("rowspan", str(rs + 1))
+        p.changes += 1
+    return p.html(), p.changes
+
+
+GARBLED = "□■"
+
+
+def _garble(text: str) -> str:
+    """OCR that lost a label's words but kept its numbering."""
+    m = re.match(r"^(?:[一二三四]、|（[一二三四五六七]）|\d[.．、])", text)
+    head = m.group(0) if m else ""
+    return head + "".join(GARBLED[i % 2] for i in range(max(3, len(text) - len(head))))
+
+
+def t3_row_labels_garbled(html: str):
+    """Two row labels unreadable (OCR): their place in the template order, confirmed by the
+    identities, must still name them."""
+    p = Page(html)
+    targets = ("保护第三方合法权益", "上年结转")
+    p.edit("t3", lambda t: _garble(t) if any(x in t for x in targets) else None)
+    return p.html(), p.changes
+
+
+def t3_header_garbled(html: str):
+    """Table 三's column headers unreadable: the value columns must be found from the figures."""
+    p = Page(html)
+    heads = {"自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "其它", "合计"}
+    p.edit("t3", lambda t: _garble(t) if t in heads else None)
+    return p.html(), p.changes
+
+
 # --- the variants -----------------------------------------------------------------------------------
 
 PARAPHRASE = {
@@ -277,6 +333,9 @@ VARIANTS = {
     "t3_split_repeated_header": t3_split_repeated_header,
     "t4_split": t4_split,
     "t4_as_text": t4_as_text,
+    "t3_header_split_rows": t3_header_split_rows,
+    "t3_row_labels_garbled": t3_row_labels_garbled,
+    "t3_header_garbled": t3_header_garbled,
 }
 
 # the issue's table: these must also hold all together

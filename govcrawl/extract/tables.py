@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from govcrawl import templates
+from govcrawl import checks, templates
 from govcrawl import vocabulary as VOC
 from govcrawl.extract import labels as L
 from govcrawl.extract.grid import Grid, resolve
@@ -361,12 +361,16 @@ def _t3_header(g: Grid, tpl: templates.Template, match) -> tuple[int, dict[int, 
     colmap: dict[int, str] = {}
     text: dict[str, str] = {}
     for c in range(g.width):
-        for ri in range(body - 1, -1, -1):
-            k = L.key(g.rows[ri][c])
-            if k:
-                if k in col_keys and col_keys[k] not in text:
-                    colmap[c] = col_keys[k]
-                    text[col_keys[k]] = _display(g.rows[ri][c])
+        above = [g.rows[ri][c] for ri in range(body - 1, -1, -1) if L.key(g.rows[ri][c])]
+        above = list(dict.fromkeys(above))  # a spanning cell repeats its text down the rows
+        if not above:
+            continue
+        # the bottom-most header text, or a label broken over two header rows (商业 / 企业)
+        for label in (above[0], *(above[1] + above[0] for _ in (0,) if len(above) > 1)):
+            k = L.key(label)
+            if k in col_keys and col_keys[k] not in text:
+                colmap[c] = col_keys[k]
+                text[col_keys[k]] = _display(label)
                 break
     return body, colmap, text
 
@@ -410,6 +414,7 @@ def matcher_for(version: str):
 
 def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None:
     match = matcher_for(tpl.version)
+    seq: list[tuple] = []  # rows in document order: (Row, …) or (None, label, figures, header texts)
     colmap: dict[int, str] = {}
     col_text: dict[str, str] = {}
     width = 0
@@ -457,12 +462,15 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
                     figures = ", ".join(L.collapse(row[cols[0]]) or "blank" for cols in inv.values())
                     out.warnings.append(f"table 三: {note} (figures as printed: {figures})")
                 elif any(row[c].strip() for c in colmap) and path:
-                    out.warnings.append(f"table 三: unmatched row {L.collapse(path[-1])!r}")
+                    figs = {cid: (row[cols[0]] if row is not g.rows[ri] else _pick(g, ri, cols))
+                            for cid, cols in inv.items()}
+                    seq.append((None, path[-1], figs, dict(col_text)))
                 continue
             key = f"t3.{r.id}"
             if key in out.rows_found:
                 out.warnings.append(f"table 三: duplicate row {r.label!r}; kept the first")
                 continue
+            seq.append((r, None, None, None))
             if renum:
                 out.warnings.append(renum)
             out.rows_found.add(key)
@@ -471,6 +479,49 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
                 out.cols_found.add(f"t3.{cid}")
                 raw = row[cols[0]] if row is not g.rows[ri] else _pick(g, ri, cols)
                 out.cells[f"{key}.{cid}"] = Found(raw, _display(path[-1]), col_text.get(cid))
+
+
+    _place_unread_rows(seq, tpl, out)
+
+
+def _place_unread_rows(seq: list[tuple], tpl: templates.Template, out: Mapping) -> None:
+    """A row whose label cannot be read takes the one template row its neighbours leave free
+    (the rows before and after it were read and sit two places apart in the template), but only
+    when the identities confirm it: its 总计 equals the sum of its parts and an identity across
+    rows holds with it. Otherwise it is reported, not guessed."""
+    order = [r.id for r in tpl.t3_rows]
+    idents = [i for i in tpl.identities() if i.table == "table3" and i.kind in ("printed", "structural")]
+    for i, (r, label, figs, col_text) in enumerate(seq):
+        if r is not None:
+            continue
+        before = next((x[0] for x in reversed(seq[:i]) if x[0] is not None), None)
+        after = next((x[0] for x in seq[i + 1:] if x[0] is not None), None)
+        lo = order.index(before.id) if before else -1
+        hi = order.index(after.id) if after else len(order)
+        free = [rid for rid in order[lo + 1:hi] if f"t3.{rid}" not in out.rows_found]
+        shown = L.collapse(label)
+        if len(free) != 1 or hi - lo != 2:
+            out.warnings.append(f"table 三: unmatched row {shown!r}")
+            continue
+        rid = free[0]
+        trial = {k: parse(f.raw).value for k, f in out.cells.items() if k.startswith("t3.")}
+        trial.update({f"t3.{rid}.{cid}": parse(raw).value for cid, raw in figs.items()})
+        mine = [checks.evaluate_identity(x, trial) for x in idents if f"t3.{rid}." in x.expr]
+        rowsum = [m for m in mine if m["id"] == f"t3_rowsum_{rid}"]
+        across = [m for m in mine if m["id"] != f"t3_rowsum_{rid}"]
+        if any(m["status"] == "fail" for m in rowsum) or not any(m["status"] == "pass" for m in across):
+            out.warnings.append(f"table 三: unmatched row {shown!r}; its place suggests {rid} but the identities "
+                                f"do not confirm it, so its figures are not mapped")
+            continue
+        passed = [m["id"] for m in across if m["status"] == "pass"]
+        out.warnings.append(f"table 三: row label {shown!r} unreadable; read as {rid} by its place in the template "
+                            f"order, confirmed by {len(passed)} identities ({', '.join(passed[:3])})")
+        key = f"t3.{rid}"
+        out.rows_found.add(key)
+        out.confidence[key] = 0.6
+        row = next(x for x in tpl.t3_rows if x.id == rid)
+        for cid, raw in figs.items():
+            out.cells[f"{key}.{cid}"] = Found(raw, _display(label) or row.label, col_text.get(cid))
 
 
 # --- table 四 ------------------------------------------------------------------------------------
