@@ -423,7 +423,8 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
         out.used_tables.add(frag.index)
         g = frag.grid
         body, cm, ct = _t3_header(g, tpl, match)
-        cm = _t3_columns_by_figures(g, body, cm, tpl, out)
+        if cm or not colmap:  # a headerless continuation inherits the columns of the fragment before
+            cm = _t3_columns_by_figures(g, body, cm, tpl, out)
         if cm:
             colmap, col_text, width = cm, ct, g.width
         elif colmap and g.width != width:

@@ -25,8 +25,38 @@ _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SEP = re.compile(r"[\t|｜]+|\s{2,}|[\u3000]+")
 # a figure written inside running text: 结果维持0件， / 总计20 — digits after a CJK character or a
 # colon, ending at a unit, punctuation, a space or the end (never "1." numbering or a year)
-_EMBEDDED = re.compile(r"(?<=[\u4e00-\u9fff）):：])([+-]?\d[\d,]*(?:\.\d+)?)(万元|元|件|条|项|个)?"
+_EMBEDDED = re.compile(r"(?<=[\u4e00-\u9fff）):：、，,”\"」])([+-]?\d[\d,]*(?:\.\d+)?)(万元|元|件|条|项|个)?"
                        r"(?=$|[，,。；;、\s]|[\u4e00-\u9fff（(])")
+# PDF text layers glue a row's last figure, a character of a vertical header (三、本年度办理结果
+# printed one character per line) and the next row's label into one run: "0度3.危及…", "258理5.属于…"
+_LEADING_FIGURE = re.compile(r"^(\d[\d,]*(?:\.\d+)?)(?=[\u4e00-\u9fff]|、(?:[（(\d]|$))")
+_STRAY_CHAR = re.compile(r"^[\u4e00-\u9fff、](?=\d{1,2}[.．、][\u4e00-\u9fff]|[（(][一二三四五六七八][）)])")
+
+
+def _label_pieces(sub: str):
+    """Split a label run into (text, is_value) pieces: glued leading figures and stray characters
+    of vertical headers come off the front, figures written into the text come out of it."""
+    while True:
+        m = _LEADING_FIGURE.match(sub)
+        if m and not (len(m.group(1)) == 4 and sub[m.end():m.end() + 1] == "年") and \
+                sub[m.end():m.end() + 1] not in ("月", "日", "号"):
+            yield m.group(1), True
+            sub = sub[m.end():].lstrip("、")
+            continue
+        m = _STRAY_CHAR.match(sub)
+        if m:
+            yield m.group(0), False
+            sub = sub[m.end():]
+            continue
+        break
+    pos = 0
+    for m in _EMBEDDED.finditer(sub):
+        if m.start() > pos:
+            yield sub[pos:m.start()], False
+        yield m.group(0), True
+        pos = m.end()
+    if pos < len(sub):
+        yield sub[pos:], False
 
 
 @dataclass
@@ -65,14 +95,7 @@ def tokens(text: str) -> list[Tok]:
                 if _is_value(sub):
                     out.append(Tok(sub, True))
                     continue
-                pos = 0
-                for m in _EMBEDDED.finditer(sub):
-                    if m.start() > pos:
-                        out.append(Tok(sub[pos:m.start()], False))
-                    out.append(Tok(m.group(0), True))
-                    pos = m.end()
-                if pos < len(sub):
-                    out.append(Tok(sub[pos:], False))
+                out.extend(Tok(t, v) for t, v in _label_pieces(sub) if t)
     return out
 
 
@@ -169,7 +192,9 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
             group_text = None
         entries.append([r, t.text, [], conf, renum])
     done: set[str] = set()
+    found = StreamResult()
     for r, label, figs, conf, renum in entries:
+        figs = [f for f in figs if _count_like(f)]
         if not figs or r.id in done:
             continue
         got, confirmed = resolve_figures(figs, len(cols), _rowsum_ok)
@@ -179,14 +204,30 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
             continue
         done.add(r.id)
         if renum:
-            res.warnings.append(renum)
-        res.confidence[f"t3.{r.id}"] = min(conf, 0.9 if confirmed else 0.5)
+            found.warnings.append(renum)
+        found.confidence[f"t3.{r.id}"] = min(conf, 0.9 if confirmed else 0.5)
         for cid, raw in zip(cols, got):
-            res.cells[f"t3.{r.id}.{cid}"] = Found(raw, L.label_text(label), None)
+            found.cells[f"t3.{r.id}.{cid}"] = Found(raw, L.label_text(label), None)
         if not confirmed:
-            res.uncertain.extend(f"t3.{r.id}.{cid}" for cid in cols)
-    if done:
+            found.uncertain.extend(f"t3.{r.id}.{cid}" for cid in cols)
+    # a stray 其他 or 总计 in a page's chrome followed by phone numbers is not a table: a reading
+    # counts only when several rows were found and most of them satisfy their row sums
+    confirmed_rows = len(done) - len(found.uncertain) // len(cols)
+    if len(done) >= 3 and confirmed_rows * 2 >= len(done):
+        res.cells.update(found.cells)
+        res.confidence.update(found.confidence)
+        res.uncertain.extend(found.uncertain)
+        res.warnings.extend(found.warnings)
         res.kinds.add("t3")
+    elif done:
+        res.warnings.append(f"text table 三: {len(done)} rows found in running text, {confirmed_rows} confirmed by "
+                            f"their row sums: not read as a table")
+
+
+def _count_like(raw: str) -> bool:
+    """A figure a table-三 cell can hold: a whole count (digits may have lost their separators) or a null mark."""
+    v = parse(raw)
+    return v.null_reason in ("blank", "not_applicable") or (isinstance(v.value, int) and v.value >= 0)
 
 
 def _t4_words(text: str) -> tuple[str | None, str | None]:
