@@ -67,3 +67,19 @@ T4_GROUP_VARIANTS: dict[str, tuple[str, ...]] = {
 
 # Header group labels of table 三 (no cells of their own).
 T3_HEADER_GROUPS: tuple[str, ...] = ("申请人情况", "法人或其他组织", "申请人类型")
+
+
+def variants() -> dict[str, list[str]]:
+    """{what: [variant wordings]} for documentation (codebook, Datasette metadata): one place to read
+    which spellings of a label the extractor accepts besides the official one."""
+    out: dict[str, list[str]] = {}
+    for a, b in SAME_WORDS:
+        out.setdefault(b, []).append(a)
+    out["units in labels"] = [f"（{u}）" for u in UNITS] + ["（单位：件）"]
+    for rid, xs in T3_ROW_VARIANTS.items():
+        out[f"t3.{rid}"] = list(xs)
+    for lid, xs in T4_LEAF_VARIANTS.items():
+        out[f"t4 {lid}"] = list(xs)
+    for gid, xs in T4_GROUP_VARIANTS.items():
+        out[f"t4 {gid}"] = list(xs)
+    return out
