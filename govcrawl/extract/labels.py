@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from govcrawl import vocabulary as V
 
@@ -52,13 +53,15 @@ def squash(text: str | None) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
 
 
+_SAME = re.compile("|".join(re.escape(a) for a, _b in sorted(V.SAME_WORDS, key=lambda x: -len(x[0]))))
+_SAME_TO = dict(V.SAME_WORDS)
+
+
+@lru_cache(maxsize=65536)
 def norm(text: str | None) -> str:
     """squash() with the vocabulary's same-meaning words unified and unit suffixes dropped:
     '自然人（件）' -> '自然人', '其它' -> '其他', '合计' -> '总计'."""
-    s = squash(text)
-    for a, b in V.SAME_WORDS:
-        if a in s:
-            s = s.replace(a, b)
+    s = _SAME.sub(lambda m: _SAME_TO[m.group(0)], squash(text))
     for _ in range(2):
         s2 = V.UNIT_PREFIX.sub("", V.UNIT_SUFFIX.sub("", s))
         if s2 == s:
@@ -67,6 +70,7 @@ def norm(text: str | None) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
 def key(text: str | None) -> str:
     """Matching form: norm() minus punctuation."""
     return _PUNCT.sub("", norm(text))
@@ -78,6 +82,7 @@ def numbering(text: str | None) -> str | None:
     return m.group(0).strip("(),.、 ") if m else None
 
 
+@lru_cache(maxsize=65536)
 def core(text: str | None) -> str:
     """key() without the leading numbering: '（三）不予公开' -> '不予公开'."""
     s = norm(text)
@@ -87,6 +92,7 @@ def core(text: str | None) -> str:
     return _PUNCT.sub("", s)
 
 
+@lru_cache(maxsize=65536)
 def gist(text: str | None) -> str:
     """core() minus the filler words paraphrases add or drop: '本年新收到政府信息公开申请数' and
     '本年新收政府信息公开申请数量' both give '本年新收申请'."""
