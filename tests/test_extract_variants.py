@@ -108,3 +108,15 @@ def test_seed_text_gives_all_198_cells_and_passes_its_checks():
     assert _lost(rep, expected) == {}
     assert rep.coverage == 1.0 and rep.min_confidence is not None
     assert {c["status"] for c in rep.checks if c["kind"] != "cross_year"} == {"pass"}
+
+
+@needs_corpus
+def test_a_publishers_subtotal_column_is_checked_not_stored():
+    html, cells = _page("pingtan/report_2023.html")
+    mutated, _ = V.apply(html, ["t3_org_subtotal_column"])
+    rep = extract(mutated.encode("utf-8"))
+    assert _lost(rep, cells) == {} and not [w for w in rep.warnings if "小计" in w]
+    wrong = mutated.replace("<td><p>1</p></td>", "<td><p>2</p></td>", 1)  # the first row's 小计: 1 -> 2
+    rep = extract(wrong.encode("utf-8"))
+    assert _lost(rep, cells) == {}
+    assert [w for w in rep.warnings if "法人或其他组织小计 2 differs" in w]

@@ -268,6 +268,34 @@ def t3_header_split_rows(html: str):
     return p.html(), p.changes
 
 
+def t3_org_subtotal_column(html: str):
+    """A 法人或其他组织 小计 column the template does not have (some publishers and tools add one)."""
+    p = Page(html)
+    for t in _tables(p.root, "t3"):
+        done = False
+        for tr in t.iter("tr"):
+            tds = [td for td in tr if td.tag in ("td", "th")]
+            texts = [_text(td) for td in tds]
+            for td, txt in zip(tds, texts):
+                if txt in ("法人或其他组织", "申请人情况") and td.get("colspan"):
+                    td.set("colspan", str(int(td.get("colspan")) + 1))
+            if "法律服务机构" in texts:
+                other = tds[texts.index("法律服务机构") + 1]
+                new = etree.Element("td")
+                _set(new, "小计")
+                other.addnext(new)
+                done = True
+                continue
+            figs = texts[-7:]
+            if len(tds) >= 8 and all(re.fullmatch(r"\d*", x) for x in figs) and any(figs):
+                sub = sum(int(x or 0) for x in figs[1:6])
+                new = etree.Element("td")
+                _set(new, str(sub))
+                tds[-1].addprevious(new)
+        p.changes += done
+    return p.html(), p.changes
+
+
 GARBLED = "□■"
 
 
@@ -333,6 +361,10 @@ VARIANTS = {
     "t3_split_repeated_header": t3_split_repeated_header,
     "t4_split": t4_split,
     "t4_as_text": t4_as_text,
+    "t2_header_units": _sub("t2", r"^(本年新制作数量|本年新公开数量|对外公开总数量|本年制发件数|本年废止件数|现行有效件数|"
+                                  r"处理决定数量|本年处理决定数量)$", r"\1（件）"),
+    "t2_caption_plain": _sub("t2", r"^第二十条第（([一五六八九])）项$", r"第二十条第\1项"),
+    "t3_org_subtotal_column": t3_org_subtotal_column,
     "t3_header_split_rows": t3_header_split_rows,
     "t3_row_labels_garbled": t3_row_labels_garbled,
     "t3_header_garbled": t3_header_garbled,

@@ -438,6 +438,7 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
             continue
         first_value = min(colmap)
         inv = _invert(colmap)
+        subtotal = _subtotal_column(g, body, colmap)
         if len(carry) != first_value:
             carry = [""] * first_value
         for ri in range(body, len(g.rows)):
@@ -476,6 +477,8 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
                 out.warnings.append(renum)
             out.rows_found.add(key)
             out.confidence[key] = conf
+            if subtotal is not None:
+                _check_subtotal(row, subtotal, inv, r, out)
             for cid, cols in inv.items():
                 out.cols_found.add(f"t3.{cid}")
                 raw = row[cols[0]] if row is not g.rows[ri] else _pick(g, ri, cols)
@@ -483,6 +486,26 @@ def map_t3(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
 
 
     _place_unread_rows(seq, tpl, out)
+
+
+def _subtotal_column(g: Grid, body: int, colmap: dict[int, str]) -> int | None:
+    """A 法人或其他组织 小计 column the template does not have (VARIANTS.md §3), if the table has one."""
+    for c in range(g.width):
+        if c in colmap:
+            continue
+        heads = [L.key(g.rows[ri][c]) for ri in range(body) if L.key(g.rows[ri][c])]
+        if heads and heads[-1] == "小计":
+            return c
+    return None
+
+
+def _check_subtotal(row: list[str], c: int, inv: dict[str, list[int]], r, out: Mapping) -> None:
+    """The extra subtotal is not a template cell; check it against the five columns it sums."""
+    sub = parse(row[c]).value
+    parts = [parse(row[cols[0]]).value for cid, cols in inv.items() if cid.startswith("org_")]
+    if isinstance(sub, int) and len(parts) == 5 and all(isinstance(x, int) for x in parts) and sub != sum(parts):
+        out.warnings.append(f"table 三: row {r.label!r}: the publisher's 法人或其他组织小计 {sub} differs from "
+                            f"the sum of its five columns ({sum(parts)})")
 
 
 def _place_unread_rows(seq: list[tuple], tpl: templates.Template, out: Mapping) -> None:
