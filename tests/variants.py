@@ -296,6 +296,24 @@ def t3_org_subtotal_column(html: str):
     return p.html(), p.changes
 
 
+def traditional(html: str):
+    """The whole page in traditional script, as some mirrors and Hong Kong-facing pages print it."""
+    from govcrawl.vocabulary import TRADITIONAL
+    to_trad = {}
+    for t, simp in TRADITIONAL.items():
+        to_trad.setdefault(ord(simp), chr(t))  # the first traditional form of each simplified character
+    p = Page(html)
+    for el in p.root.iter():
+        for attr in ("text", "tail"):
+            v = getattr(el, attr, None)
+            if isinstance(el.tag, str) and v:
+                new = v.translate(to_trad)
+                if new != v:
+                    setattr(el, attr, new)
+                    p.changes += 1
+    return p.html(), p.changes
+
+
 GARBLED = "□■"
 
 
@@ -365,6 +383,7 @@ VARIANTS = {
                                   r"处理决定数量|本年处理决定数量)$", r"\1（件）"),
     "t2_caption_plain": _sub("t2", r"^第二十条第（([一五六八九])）项$", r"第二十条第\1项"),
     "t3_org_subtotal_column": t3_org_subtotal_column,
+    "traditional_script": traditional,
     "t3_header_split_rows": t3_header_split_rows,
     "t3_row_labels_garbled": t3_row_labels_garbled,
     "t3_header_garbled": t3_header_garbled,

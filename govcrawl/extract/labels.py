@@ -19,6 +19,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": '"', "’": '"', "'": '"
                          "『": '"', "』": '"', "〔": "(", "〕": ")", "【": "(", "】": ")", "[": "(",
                          "]": ")", "﹙": "(", "﹚": ")", "．": ".", "。": ".", "、": ",", "，": ",",
                          "：": ":", "；": ";"})
+_QUOTES = {**V.TRADITIONAL, **_QUOTES}  # one translate() also reads traditional script as simplified
 # characters dropped by key(): punctuation that publishers add, drop or swap freely
 _PUNCT = re.compile(r"[\"(),.:;/\\|_\-—–~·•*#]+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[,.、]|\(?[一二三四五六七八九十]+\)|\(?\d{1,2}[).,]|\d{1,2}\s)")
