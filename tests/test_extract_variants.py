@@ -90,6 +90,16 @@ def test_blank_cells_stay_null_with_their_reason():
 
 
 @needs_corpus
+@pytest.mark.parametrize("name, reason", [("t3_slash_for_zero", "not_applicable"), ("t4_dash_for_zero", "not_applicable")])
+def test_slash_and_dash_are_null_not_zero(name, reason):
+    html, cells = _page("pingtan/report_2024.html")
+    rep = extract(V.apply(html, [name])[0].encode("utf-8"))
+    table = name[:2] + "."
+    zeros = [k for k, v in cells.items() if k.startswith(table) and v == 0]
+    assert zeros and {(rep.cells[k]["value"], rep.cells[k]["null_reason"]) for k in zeros} == {(None, reason)}
+
+
+@needs_corpus
 @pytest.mark.parametrize("style", ["pipe", "spaces", "lines"])
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_the_page_as_text_without_table_structure_keeps_every_cell(page, style):

@@ -376,6 +376,8 @@ VARIANTS = {
     "values_padding": _num_cells(None, lambda t: "\u00a0" + t + "\u3000\u3000"),
     "values_thousands": _num_cells(None, lambda t: f"{int(t):,}"),
     "t3_blank_zeros": t3_blank_zeros,
+    "t3_slash_for_zero": _num_cells("t3", lambda t: "/" if t == "0" else None),
+    "t4_dash_for_zero": _num_cells("t4", lambda t: "—" if t == "0" else None),
     "t3_split_repeated_header": t3_split_repeated_header,
     "t4_split": t4_split,
     "t4_as_text": t4_as_text,
@@ -402,8 +404,9 @@ def apply(html: str, names) -> tuple[str, dict[str, int]]:
 
 def expected_after(name: str, cells: dict) -> dict:
     """The reference cells as the variant leaves them (only blanks change a value)."""
-    if name == "t3_blank_zeros":
-        return {k: (None if k.startswith("t3.") and v == 0 else v) for k, v in cells.items()}
+    prefix = {"t3_blank_zeros": "t3.", "t3_slash_for_zero": "t3.", "t4_dash_for_zero": "t4."}.get(name)
+    if prefix:
+        return {k: (None if k.startswith(prefix) and v == 0 else v) for k, v in cells.items()}
     return dict(cells)
 
 
