@@ -41,7 +41,6 @@ def _borderless_pdf() -> bytes:
     def newline(dy=16):
         state["y"] += dy
         if state["y"] > 770:
-            text(280, f"- {state['page']} -", 9) if False else None
             c.setFont("STSong-Light", 9)
             c.drawString(285, 40, f"- {state['page']} -")
             c.showPage()

@@ -232,10 +232,9 @@ def t3_rows_renumbered(html: str):
                     _set(td, new + txt[1:])
                     p.changes += 1
         parent = a.getparent()
-        ia, ib = parent.index(a), parent.index(b)
+        ia = parent.index(a)
         parent.remove(b)
         parent.insert(ia, b)  # b now sits where a was, a follows it
-        _ = ib
     return p.html(), p.changes
 
 

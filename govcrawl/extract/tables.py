@@ -72,6 +72,10 @@ def _vocab():
     t2.add(L.key("信息内容"))
     t3.update({L.key("申请人情况"), L.key("法人或其他组织")})
     t4.update(L.key(x) for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", *templates.T4_GROUPS))
+    # the vocabulary's wordings count as evidence too (a table with paraphrased rows is still table 三)
+    t3.update(L.core(x) for xs in VOC.T3_ROW_VARIANTS.values() for x in xs if len(L.core(x)) >= 4)
+    t4.update(L.key(x) for xs in (*VOC.T4_GROUP_VARIANTS.values(), *VOC.T4_LEAF_VARIANTS.values())
+              for x in xs if len(L.key(x)) >= 3)
     t3 -= t4
     return t2, t3, t4
 
