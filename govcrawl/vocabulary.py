@@ -103,7 +103,7 @@ T3_ROW_VARIANTS: dict[str, tuple[str, ...]] = {
 # Filler words a paraphrase adds or drops; removed (after SAME_WORDS) before comparing gists.
 GIST_DROP: tuple[str, ...] = ("政府信息公开", "的")
 GIST_REPLACE: tuple[tuple[str, str], ...] = (("收到", "收"),)
-GIST_TRAILING = re.compile(r"(?:数量|件数|总数|情况|数)$")
+GIST_TRAILING = re.compile(r"(?:数量|件数|情况|数)$")
 
 # Table 四 labels in other words.
 T4_LEAF_VARIANTS: dict[str, tuple[str, ...]] = {

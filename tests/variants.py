@@ -313,6 +313,17 @@ def traditional(html: str):
     return p.html(), p.changes
 
 
+def t2_header_rows_lost(html: str):
+    """Table 二 without its 信息内容 header rows (lost at a page break or never typed)."""
+    p = Page(html)
+    for t in _tables(p.root, "t2"):
+        for tr in list(t.iter("tr")):
+            if _text(tr).startswith("信息内容"):
+                tr.getparent().remove(tr)
+                p.changes += 1
+    return p.html(), p.changes
+
+
 GARBLED = "□■"
 
 
@@ -382,6 +393,10 @@ VARIANTS = {
     "t4_as_text": t4_as_text,
     "t2_header_units": _sub("t2", r"^(本年新制作数量|本年新公开数量|对外公开总数量|本年制发件数|本年废止件数|现行有效件数|"
                                   r"处理决定数量|本年处理决定数量)$", r"\1（件）"),
+    "t2_header_paraphrased": _exact("t2", {"本年制发件数": "本年制发数量", "本年废止件数": "本年废止数量",
+                                          "现行有效件数": "现行有效数量", "本年新制作数量": "本年新制作件数",
+                                          "本年新公开数量": "本年新公开件数", "对外公开总数量": "对外公开总数"}),
+    "t2_header_rows_lost": t2_header_rows_lost,
     "t2_caption_plain": _sub("t2", r"^第二十条第（([一五六八九])）项$", r"第二十条第\1项"),
     "t3_org_subtotal_column": t3_org_subtotal_column,
     "traditional_script": traditional,

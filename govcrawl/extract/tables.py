@@ -181,17 +181,36 @@ def _display(text: str | None) -> str | None:
 
 # --- table 二 ------------------------------------------------------------------------------------
 
-def map_t2(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None:
-    blocks = {b.id: b for b in tpl.table2}
-    caption_block = {L.numbering(b.caption.replace("第二十条第", "")) or b.id: b for b in tpl.table2}
-    row_index = {}
+def _t2_indexes(tpl: templates.Template):
+    rows_by_key, rows_by_gist = {}, {}
     for b in tpl.table2:
         for r in b.rows:
             for lbl in (r.label, *r.aliases):
-                row_index.setdefault(L.key(lbl), (b, r))
+                rows_by_key.setdefault(L.key(lbl), (b, r))
+                rows_by_gist.setdefault(L.gist(lbl), (b, r))
+    return rows_by_key, rows_by_gist
+
+
+def _t2_header(keys: list[str], texts: list[str], cand) -> tuple[dict[int, str], object, float]:
+    """-> ({grid col: column id}, block, confidence): the official words first, then the gist."""
+    for exact in (True, False):
+        for b in cand:
+            labels = {(L.key(x) if exact else L.gist(x)): c.id for c in b.columns for x in (c.label, *c.aliases)}
+            m = {ci: labels[k] for ci, k in enumerate(keys if exact else [L.gist(t) if k else "" for t, k in
+                                                                          zip(texts, keys)]) if k and k in labels}
+            if m:
+                return m, b, 1.0 if exact else 0.9
+    return {}, None, 0.0
+
+
+def map_t2(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None:
+    blocks = {b.id: b for b in tpl.table2}
+    caption_block = {L.numbering(b.caption.replace("第二十条第", "")) or b.id: b for b in tpl.table2}
+    rows_by_key, rows_by_gist = _t2_indexes(tpl)
     block = None
     colmap: dict[int, str] | None = None
     col_text: dict[str, str] = {}
+    col_conf = 1.0
     for frag in frags:
         out.used_tables.add(frag.index)
         g = frag.grid
@@ -202,28 +221,21 @@ def map_t2(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
                 block = caption_block.get(cap.group(1))
                 colmap = None
                 continue
-            # header row: cells naming value columns of the current block (or of any block)
-            cand = [block] if block else list(blocks.values())
-            hm: dict[int, str] = {}
-            hb = None
-            for b in cand:
-                labels = {L.key(x): c.id for c in b.columns for x in (c.label, *c.aliases)}
-                m = {ci: labels[k] for ci, k in enumerate(keys) if k in labels}
-                if m:
-                    hm, hb = m, b
-                    break
-            if hm:
-                colmap, block = hm, hb
-                col_text = {cid: _display(row[ci]) for ci, cid in sorted(hm.items(), reverse=True)}
-                continue
-            # data row: the first label that names a template row
-            hit = next(((ci, row_index[k]) for ci, k in enumerate(keys) if k in row_index), None)
+            # data row: the first label that names a template row (its words, else its gist)
+            hit = next(((ci, rows_by_key[k], 1.0) for ci, k in enumerate(keys) if k in rows_by_key), None) or \
+                next(((ci, rows_by_gist[L.gist(t)], 0.9) for ci, t in enumerate(row)
+                      if keys[ci] and not looks_numeric(t) and L.gist(t) in rows_by_gist), None)
             if hit is None:
-                if any(looks_numeric(t) for t in row):
+                # header row: cells naming value columns of the current block (or of any block)
+                hm, hb, conf = _t2_header(keys, row, [block] if block else list(blocks.values()))
+                if hm:
+                    colmap, block, col_conf = hm, hb, conf
+                    col_text = {cid: _display(row[ci]) for ci, cid in sorted(hm.items(), reverse=True)}
+                elif any(looks_numeric(t) for t in row):
                     label = next((t for t in row if t.strip() and not looks_numeric(t)), "")
                     out.warnings.append(f"table 二: unmatched row {L.collapse(label)!r}")
                 continue
-            ci, (b, r) = hit
+            ci, (b, r), row_conf = hit
             if block is None or block.id != b.id:
                 block = b
                 if colmap and not set(colmap.values()) <= {c.id for c in b.columns}:
@@ -233,13 +245,36 @@ def map_t2(frags: list[Fragment], tpl: templates.Template, out: Mapping) -> None
                 out.warnings.append(f"table 二: duplicate row {r.label!r}; kept the first")
                 continue
             out.rows_found.add(row_key)
-            if not colmap:
-                out.warnings.append(f"table 二: no column header for row {r.label!r}")
-                continue
-            for cid, cols in _invert(colmap).items():
+            out.confidence[row_key] = row_conf
+            cm, conf = colmap, col_conf
+            if not cm:
+                cm = _t2_columns_by_place(g, ri, ci, b)
+                if not cm:
+                    out.warnings.append(f"table 二: no column header for row {r.label!r}")
+                    continue
+                conf = 0.6
+                out.warnings.append(f"table 二: no column header for row {r.label!r}; its figures read in the "
+                                    f"template's column order ({', '.join(c.label for c in b.columns)})")
+            for cid, cols in _invert(cm).items():
                 cols = [c for c in cols if c > ci] or cols
                 out.cols_found.add(f"t2.{b.id}.{cid}")
-                out.cells[f"{row_key}.{cid}"] = Found(_pick(g, ri, cols), _display(row[ci]), col_text.get(cid))
+                out.confidence[f"t2.{b.id}.{cid}"] = min(conf, out.confidence.get(f"t2.{b.id}.{cid}", 1.0))
+                out.cells[f"{row_key}.{cid}"] = Found(_pick(g, ri, cols), _display(row[ci]), col_text.get(cid)
+                                                      if cm is colmap else None)
+
+
+def _t2_columns_by_place(g: Grid, ri: int, ci: int, b) -> dict[int, str]:
+    """A block whose header row is lost: the cells right of the row label, one per template column,
+    when there are exactly as many as the block has columns."""
+    starts = [c for c in range(ci + 1, g.width) if g.origin[ri][c]]
+    if len(starts) != len(b.columns):
+        return {}
+    ends = starts[1:] + [g.width]
+    out: dict[int, str] = {}
+    for s_, e_, col in zip(starts, ends, b.columns):
+        for c in range(s_, e_):
+            out[c] = col.id
+    return out
 
 
 # --- table 三 ------------------------------------------------------------------------------------
