@@ -130,3 +130,20 @@ def test_a_publishers_subtotal_column_is_checked_not_stored():
     rep = extract(wrong.encode("utf-8"))
     assert _lost(rep, cells) == {}
     assert [w for w in rep.warnings if "法人或其他组织小计 2 differs" in w]
+
+
+STACKABLE = [n for n in V.VARIANTS if n not in
+             ("t3_blank_zeros", "t3_slash_for_zero", "t4_dash_for_zero", "t4_as_text", "t4_transposed", "t4_split")]
+
+
+@needs_corpus
+@pytest.mark.parametrize("t4_shape", [None, "t4_transposed", "t4_split", "t4_as_text"])
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_wording_variant_stacked_keeps_every_cell(page, t4_shape):
+    """One publisher can combine many of them: 其它 and 合计, units, paraphrases, traditional script,
+    a lost table-二 header, a split table 三 … and table 四 in any of its shapes."""
+    html, cells = _page(page)
+    mutated, _changes = V.apply(html, STACKABLE + ([t4_shape] if t4_shape else []))
+    rep = extract(mutated.encode("utf-8"))
+    assert rep.template == PAGES[page]
+    assert _lost(rep, cells) == {}

@@ -271,27 +271,28 @@ def t3_org_subtotal_column(html: str):
     """A 法人或其他组织 小计 column the template does not have (some publishers and tools add one)."""
     p = Page(html)
     for t in _tables(p.root, "t3"):
-        done = False
-        for tr in t.iter("tr"):
+        trs = list(t.iter("tr"))
+        sub_row = next((tr for tr in trs if any(_text(td).startswith("法律服务") for td in tr)), None)
+        if sub_row is None:
+            continue
+        for tr in trs:
             tds = [td for td in tr if td.tag in ("td", "th")]
             texts = [_text(td) for td in tds]
-            for td, txt in zip(tds, texts):
-                if txt in ("法人或其他组织", "申请人情况") and td.get("colspan"):
-                    td.set("colspan", str(int(td.get("colspan")) + 1))
-            if "法律服务机构" in texts:
-                other = tds[texts.index("法律服务机构") + 1]
+            if tr is sub_row:
+                legal = next(i for i, x in enumerate(texts) if x.startswith("法律服务"))
                 new = etree.Element("td")
                 _set(new, "小计")
-                other.addnext(new)
-                done = True
+                tds[legal + 1].addnext(new)
                 continue
-            figs = texts[-7:]
+            for td, txt in zip(tds, texts):
+                if (txt.startswith("法人") or txt.startswith("申请人")) and td.get("colspan"):
+                    td.set("colspan", str(int(td.get("colspan")) + 1))
+            figs = [re.sub(r"件$", "", x) for x in texts[-7:]]
             if len(tds) >= 8 and all(re.fullmatch(r"\d*", x) for x in figs) and any(figs):
-                sub = sum(int(x or 0) for x in figs[1:6])
                 new = etree.Element("td")
-                _set(new, str(sub))
+                _set(new, str(sum(int(x or 0) for x in figs[1:6])))
                 tds[-1].addprevious(new)
-        p.changes += done
+        p.changes += 1
     return p.html(), p.changes
 
 
