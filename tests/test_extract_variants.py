@@ -147,3 +147,40 @@ def test_every_wording_variant_stacked_keeps_every_cell(page, t4_shape):
     rep = extract(mutated.encode("utf-8"))
     assert rep.template == PAGES[page]
     assert _lost(rep, cells) == {}
+
+
+TEXT_VARIANTS = ("qita", "heji", "t3_header_units", "t3_paraphrased_rows", "t3_rows_renumbered", "numbering_dropped",
+                 "traditional_script", "values_units_in_cells", "values_thousands", "t3_slash_for_zero",
+                 "t4_dash_for_zero", "t3_row_labels_garbled", "t3_org_subtotal_column", "t4_transposed")
+
+
+@needs_corpus
+@pytest.mark.parametrize("style", ["pipe", "spaces", "lines"])
+@pytest.mark.parametrize("name", TEXT_VARIANTS)
+def test_variants_survive_in_text_without_table_structure(name, style):
+    for page in ("pingtan/report_2023.html", "pingtan/report_2020.html"):
+        html, cells = _page(page)
+        text = V.as_text(V.apply(html, [name])[0], style)
+        rep = extract(text.encode("utf-8"), filename="report.txt")
+        assert _lost(rep, V.expected_after(name, cells)) == {}, page
+
+
+@needs_corpus
+@pytest.mark.parametrize("style", ["spaces", "lines"])
+def test_blanks_lost_with_the_table_structure_are_named_never_zero(style):
+    """Text without cell boundaries cannot say which figure a blank was: those rows are reported,
+    and nothing is read into the wrong column."""
+    html, cells = _page("pingtan/report_2023.html")
+    expected = V.expected_after("t3_blank_zeros", cells)
+    rep = extract(V.as_text(V.apply(html, ["t3_blank_zeros"])[0], style).encode("utf-8"))
+    wrong = {k: v for k, v in _lost(rep, expected).items() if v[1] is not None and v[1][1] != "missing"}
+    assert wrong == {}
+    assert any("expected 7; not read" in w for w in rep.warnings)
+
+
+@needs_corpus
+def test_pipe_tables_keep_their_blank_cells():
+    html, cells = _page("pingtan/report_2023.html")
+    rep = extract(V.as_text(V.apply(html, ["t3_blank_zeros"])[0], "pipe").encode("utf-8"))
+    assert _lost(rep, V.expected_after("t3_blank_zeros", cells)) == {}
+    assert rep.cells["t3.carry_in.person"]["null_reason"] == "blank"

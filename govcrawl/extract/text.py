@@ -16,6 +16,7 @@ from itertools import combinations
 
 from govcrawl import templates
 from govcrawl.extract import labels as L
+from govcrawl.extract import tables as T
 from govcrawl.extract.tables import _T4_GROUP, _T4_LEAF, _T4_PRIORITY, Found, matcher_for
 from govcrawl.extract.values import NULL_TOKENS, looks_numeric, parse
 
@@ -75,15 +76,37 @@ class StreamResult:
 
 
 def _is_value(piece: str) -> bool:
+    if re.search(r"[\s\u00a0\u3000]", piece.strip()):
+        return False  # several tokens ("— — —"): split first
     s = L.squash(piece)
     return looks_numeric(piece) or s in NULL_TOKENS or (bool(s) and s.strip("-—－/") == "")
 
 
+def _pipe_cells(line: str) -> list[str] | None:
+    """The cells of a pipe-table row ('| a | | 3 |'), empty ones kept; None for other lines."""
+    t = line.strip()
+    if not (t.startswith(("|", "｜")) and t.endswith(("|", "｜")) and len(t) > 1):
+        return None
+    return [c.strip(" \u00a0\u3000") for c in re.split(r"[|｜]", t[1:-1])]
+
+
 def tokens(text: str) -> list[Tok]:
+    """Labels and figures in reading order. In a pipe table an empty cell after the row's label is
+    a blank figure (a blank is not a 0, and dropping it would shift the columns)."""
     out: list[Tok] = []
     for line in text.splitlines():
         if _MD_RULE.match(line):
             continue
+        cells = _pipe_cells(line)
+        if cells is not None:
+            last_label = max((i for i, c in enumerate(cells) if c and not _is_value(c)), default=-1)
+            if last_label >= 0 and len(cells) > last_label + 1:  # a label, then its cells (even all blank)
+                for i, c in enumerate(cells):
+                    if i > last_label and not c:
+                        out.append(Tok("", True))
+                    elif c:
+                        out.extend(tokens(c))
+                continue
         for piece in _SEP.split(line):
             piece = piece.strip(" \u00a0")
             if not piece:
@@ -168,7 +191,7 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
     cols = [c.id for c in tpl.t3_columns]
     entries: list[list] = []  # [row, label text, [figures], confidence, renumber warning]
     group_text = None
-    for t in toks:
+    for i, t in enumerate(toks):
         if t.value:
             if entries:
                 entries[-1][2].append(t.text)
@@ -187,16 +210,27 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
         elif r is None and group_text:
             r, _note, conf, renum = match([group_text, t.text])
         if r is None:
+            # an unreadable label followed by figures: a row, to be placed by its neighbours
+            if i + 1 < len(toks) and toks[i + 1].value and len(L.key(t.text)) >= 2:
+                entries.append([None, t.text, [], 0.0, None])
             continue
         if r.parent in (None, "g_results"):
             group_text = None
         entries.append([r, t.text, [], conf, renum])
     done: set[str] = set()
     found = StreamResult()
-    for r, label, figs, conf, renum in entries:
+    unread: list[tuple] = []  # (index in entries, label, figures) of rows without a readable label
+    for n, (r, label, figs, conf, renum) in enumerate(entries):
         figs = [f for f in figs if _count_like(f)]
+        if r is None:
+            if len(figs) >= len(cols):
+                unread.append((n, label, figs))
+            continue
         if not figs or r.id in done:
             continue
+        figs, dropped = _skip_subtotal(figs, len(cols))
+        if dropped:
+            found.warnings.append("text table 三: a 法人或其他组织小计 column the template lacks was skipped")
         got, confirmed = resolve_figures(figs, len(cols), _rowsum_ok)
         if got is None:
             res.warnings.append(f"text table 三: row {L.collapse(label)!r} has {len(figs)} figures, "
@@ -210,6 +244,8 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
             found.cells[f"t3.{r.id}.{cid}"] = Found(raw, L.label_text(label), None)
         if not confirmed:
             found.uncertain.extend(f"t3.{r.id}.{cid}" for cid in cols)
+    if unread and done:
+        _place_unread(entries, unread, tpl, cols, found, done)
     # a stray 其他 or 总计 in a page's chrome followed by phone numbers is not a table: a reading
     # counts only when several rows were found and most of them satisfy their row sums
     confirmed_rows = len(done) - len(found.uncertain) // len(cols)
@@ -222,6 +258,39 @@ def read_t3(toks: list[Tok], tpl: templates.Template, res: StreamResult) -> None
     elif done:
         res.warnings.append(f"text table 三: {len(done)} rows found in running text, {confirmed_rows} confirmed by "
                             f"their row sums: not read as a table")
+
+
+def _skip_subtotal(figs: list[str], n: int) -> tuple[list[str], bool]:
+    """One figure too many, the seventh being the sum of the five 法人或其他组织 columns before it:
+    a subtotal column the template does not have."""
+    if len(figs) != n + 1:
+        return figs, False
+    v = [parse(f).value for f in figs]
+    if all(isinstance(x, int) for x in v) and v[6] == sum(v[1:6]) and sum(v[:6]) == v[7]:
+        return figs[:6] + figs[7:], True
+    return figs, False
+
+
+def _place_unread(entries, unread, tpl, cols, found: StreamResult, done: set[str]) -> None:
+    """Rows whose label the text lost take the one template place their neighbours leave free,
+    when the identities confirm it (the same rule as for tables, ``tables._place_unread_rows``)."""
+    m = T.Mapping(cells=dict(found.cells), rows_found={f"t3.{r}" for r in done})
+    seq = []
+    unread_at = {n: (label, figs) for n, label, figs in unread}
+    for n, (r, _label, _figs, _c, _w) in enumerate(entries):
+        if n in unread_at:
+            label, figs = unread_at[n]
+            seq.append((None, label, dict(zip(cols, figs[:len(cols)])), {}))
+        elif r is not None and f"t3.{r.id}" in m.rows_found and (not seq or seq[-1][0] is not r):
+            seq.append((r, None, None, None))
+    T._place_unread_rows(seq, tpl, m)
+    for key in m.rows_found - {f"t3.{r}" for r in done}:
+        rid = key.split(".")[1]
+        done.add(rid)
+        found.confidence[key] = m.confidence.get(key, 0.6)
+        for cid in cols:
+            found.cells[f"{key}.{cid}"] = m.cells[f"{key}.{cid}"]
+    found.warnings.extend(w.replace("table 三:", "text table 三:", 1) for w in m.warnings)
 
 
 def _count_like(raw: str) -> bool:
@@ -277,6 +346,9 @@ def read_t4(toks: list[Tok], res: StreamResult) -> None:
     else:
         if not figs:
             return
+        filled = [f for f in figs if f.strip()]
+        if len(figs) > 15 and len(filled) == 15:
+            figs = filled  # empty cells of a layout (a group row with no sub-label), not blanks
         got, confirmed = resolve_figures(figs[:15], 15, ok)
     if got is None:
         res.warnings.append(f"text table 四: {len(figs)} figures where 15 are expected; not read")
