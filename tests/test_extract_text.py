@@ -95,3 +95,9 @@ def test_ocr_text_of_a_2021_report_reads_against_the_template():
     got = {k: c["value"] for k, c in rep.cells.items() if k.startswith("t3.")}
     assert got == {f"t3.{r}.{c.id}": values[r][i] for r in values for i, c in enumerate(t.t3_columns)}
     assert not [c for c in rep.checks if c["status"] == "fail"]
+
+
+def test_long_digit_runs_cost_bounded_work_and_are_not_guessed():
+    assert resolve_figures(["1" * 60], 7, _rowsum_ok) == (None, False)  # a phone number, not figures
+    # 24 digits into 15 figures: more splits than the budget allows; given up, not guessed
+    assert resolve_figures(["10" * 12], 15, _t4_ok) == (None, False)

@@ -20,7 +20,8 @@ from govcrawl.extract import tables as T
 from govcrawl.extract.tables import _T4_GROUP, _T4_LEAF, _T4_PRIORITY, Found, matcher_for
 from govcrawl.extract.values import NULL_TOKENS, looks_numeric, parse
 
-MAX_SPLITS = 20000  # digit-run splits tried per row, so a long run costs bounded time
+MAX_SPLITS = 5000  # digit-run splits tried per row, so a long run costs bounded time
+MAX_RUN = 24  # a longer digit run is a phone or document number, not figures that lost their spaces
 
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SEP = re.compile(r"[\t|｜]+|\s{2,}|[\u3000]+")
@@ -148,31 +149,32 @@ def resolve_figures(raw: list[str], want: int, ok) -> tuple[list[str] | None, bo
         got = raw[:want]
         return got, ok(ints(got))
     missing = want - len(raw)
-    runs = [i for i, x in enumerate(raw) if re.fullmatch(r"\d{2,}", L.squash(x))]
+    runs = [i for i, x in enumerate(raw) if re.fullmatch(r"\d{2,%d}" % MAX_RUN, L.squash(x))]
     if not runs:
         return None, False
     found: list[list[str]] = []
     tried = 0
 
-    def rec(i: int, need: int, acc: list[str]):
+    def rec(i: int, need: int, acc: list[str]) -> bool:
+        """False once the budget is spent or the reading is known to be ambiguous."""
         nonlocal tried
+        tried += 1
         if tried > MAX_SPLITS or len(found) > 1:
-            return
+            return False
         if i == len(raw):
-            if need == 0:
-                tried += 1
-                if ok(ints(acc)):
-                    found.append(list(acc))
-            return
+            if need == 0 and ok(ints(acc)):
+                found.append(list(acc))
+            return True
         x = L.squash(raw[i])
         if i in runs:
             for extra in range(0, min(need, len(x) - 1) + 1):
                 for pieces in _splits(x, extra + 1):
-                    rec(i + 1, need - extra, acc + pieces)
-        else:
-            rec(i + 1, need, acc + [raw[i]])
-    rec(0, missing, [])
-    if len(found) == 1:
+                    if not rec(i + 1, need - extra, acc + pieces):
+                        return False
+            return True
+        return rec(i + 1, need, acc + [raw[i]])
+    finished = rec(0, missing, [])
+    if len(found) == 1 and finished:
         return found[0], True
     return None, False
 
