@@ -4,9 +4,11 @@ other words for one label."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govcrawl import templates, vocabulary
-from govcrawl.extract import extract
+from govcrawl.extract import UnreadableDocument, extract
 from govcrawl.extract import labels as L
 from govcrawl.extract.text import _rowsum_ok, resolve_figures, tokens
 
@@ -101,3 +103,21 @@ def test_long_digit_runs_cost_bounded_work_and_are_not_guessed():
     assert resolve_figures(["1" * 60], 7, _rowsum_ok) == (None, False)  # a phone number, not figures
     # 24 digits into 15 figures: more splits than the budget allows; given up, not guessed
     assert resolve_figures(["10" * 12], 15, _t4_ok) == (None, False)
+
+
+LABELS = [r.label for r in templates.get("2021").t3_rows] + [
+    "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "行政复议", "结果维持", "总计",
+    "|", "|---|", "—", "/", "其它", "第二十条第（一）项", "规章", "\t", "\n"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(LABELS), st.integers(0, 10 ** 18).map(str),
+                          st.integers(1, 40).map(lambda n: "0" * n)), max_size=300))
+def test_any_mix_of_labels_and_figures_extracts_or_is_unreadable(parts):
+    try:
+        rep = extract(" ".join(parts).encode("utf-8") or b" ")
+    except UnreadableDocument:
+        return
+    assert 0.0 <= rep.coverage <= 1.0
+    for c in rep.cells.values():  # whatever was read is a count, a null with a reason, never junk
+        assert c["value"] is None or isinstance(c["value"], int) or c["unit"] == "万元"

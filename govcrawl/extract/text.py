@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from govcrawl import templates
 from govcrawl.extract import labels as L
@@ -126,17 +125,21 @@ def tokens(text: str) -> list[Tok]:
 # --- splitting runs of digits that lost their separators -----------------------------------------
 
 def _splits(run: str, parts: int):
-    """Ways to cut a digit run into ``parts`` numbers without leading zeros."""
-    n = len(run)
+    """Ways to cut a digit run into ``parts`` numbers without leading zeros (a '0' stands alone),
+    generated lazily and pruned as it goes, so the caller's budget bounds the work."""
     if parts == 1:
         if run == "0" or not run.startswith("0"):
             yield [run]
         return
-    for cuts in combinations(range(1, n), parts - 1):
-        bounds = (0, *cuts, n)
-        pieces = [run[a:b] for a, b in zip(bounds, bounds[1:])]
-        if all(p == "0" or not p.startswith("0") for p in pieces):
-            yield pieces
+    if len(run) < parts:
+        return
+    if run[0] == "0":
+        for rest in _splits(run[1:], parts - 1):
+            yield ["0", *rest]
+        return
+    for cut in range(1, len(run) - parts + 2):
+        for rest in _splits(run[cut:], parts - 1):
+            yield [run[:cut], *rest]
 
 
 def resolve_figures(raw: list[str], want: int, ok) -> tuple[list[str] | None, bool]:
