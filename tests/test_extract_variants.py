@@ -47,6 +47,14 @@ def _lost(rep, expected: dict) -> dict:
 
 
 @needs_corpus
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_unchanged_page_matches_its_cells(page):
+    html, cells = _page(page)
+    rep = extract(html.encode("utf-8"))
+    assert _lost(rep, cells) == {} and rep.coverage == 1.0 and rep.min_confidence >= 0.9
+
+
+@needs_corpus
 @pytest.mark.parametrize("name", sorted(V.VARIANTS))
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_each_variant_keeps_every_cell(page, name):
