@@ -1,19 +1,24 @@
-"""Find tables 二, 三 and 四 among a document's tables and map their cells to template ids by label.
+"""Find tables 二, 三 and 四 among a document's tables and map their cells to template ids by meaning.
 
-Nothing here maps by position alone. Each table is resolved into a grid, classified by the labels it
-contains, and consecutive fragments of one table (split over <table> elements or PDF pages) are
-merged. Then:
+Labels are compared in normal form (``labels.key``/``core``/``gist``: width, spacing, punctuation,
+numbering, units and the vocabulary's same-meaning words erased), so 其它/其他, 合计/总计,
+自然人（件）, 本年新收到…申请数 or traditional script name the same cell; each match carries a
+confidence (official words 1.0, paraphrase 0.9, truncated 0.8, fuzzy lower, by place 0.6). Each
+table is resolved into a grid, classified by the labels it contains, and consecutive fragments of
+one table (split over <table> elements or PDF pages) are merged. Then:
 
 - table 二 is read as a stream of rows: a 第二十条第（X）项 caption opens a block, a header row
-  names the value columns, a data row is matched by its label (row labels are unique across
-  blocks, so a block whose caption was lost on a page break is still found);
-- table 三: value columns come from the header (bottom-most label of each column); each body row's
-  label path (group > subgroup > item) is matched, tolerating numbering typos and truncated labels;
-  empty label cells inherit from the row above (how PDF tables show vertical merges);
-- table 四: leaf headers (结果维持 … 总计) under group headers (行政复议 / 未经复议直接起诉 / 复议后起诉),
-  then the first non-empty row below the header.
+  names the value columns, a data row is matched by its label; a block without a header row is
+  read in the template's column order;
+- table 三: value columns come from the header (bottom-most label of each column, or two header
+  rows joined), else from the figures under them when the row sums confirm it; each body row's
+  label path (group > subgroup > item) is matched by its words — a row numbered differently from
+  its words is read by its words, with a warning — and a row whose label is unreadable takes the
+  one template place its neighbours leave free when the identities confirm it;
+- table 四: each figure is named by the labels above it and left of it, so the usual layout, the
+  transposed one (groups as rows) and tables split into 行政复议 / 行政诉讼 parts read alike.
 
-Headerless continuation fragments inherit the previous fragment's column map when widths agree.
+Headerless continuation fragments inherit the previous fragment's column map.
 """
 from __future__ import annotations
 
