@@ -362,7 +362,7 @@ def _t3_matcher(tpl: templates.Template):
             r = cands[0]
             renum = None
             want = number_of.get(r.id)
-            if num and want and num != want and (r.parent in children or r.parent is None):
+            if num and want and num != want:
                 renum = (f"table 三: row {L.collapse(leaf)!r} is numbered {num} but its words are those of "
                          f"{r.label!r} (numbered {want}); read by its words, not its number")
             return r, None, conf, renum
