@@ -36,3 +36,12 @@ def test_report_json_carries_coverage_and_min_confidence(corpus_dir):
     assert 0 < d["min_confidence"] <= 1
     listing = extract((corpus_dir / "pingtan/listing_zfxxgknb_index.html").read_bytes()).to_dict()
     assert listing["kind"] == "not_report" and listing["coverage"] == 0.0 and listing["min_confidence"] is None
+
+
+def test_page_nested_past_the_limit_from_its_start_is_read_with_beautifulsoup(corpus_dir):
+    html = (corpus_dir / "pingtan/report_2023.html").read_text(encoding="utf-8")
+    start = html.index("<body")
+    deep = html[:start] + "<body>" + "<div>" * 400 + html[html.index(">", start) + 1:]
+    rep = extract(deep.encode("utf-8"))  # lxml keeps no block at all here
+    assert rep.kind == "report" and rep.coverage == 1.0
+    assert any("read with BeautifulSoup" in w for w in rep.warnings)

@@ -112,8 +112,11 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
     if kind == "html":
         from govcrawl.extract.html import read_html
         doc = read_html(text, url)
+        if not doc.blocks and doc.meta.get("_lost_depth"):  # libxml2 kept nothing: BeautifulSoup reads it
+            doc = read_html(text, url, soup=True)
+            doc.warnings.append("html: nested past libxml2's depth limit; read with BeautifulSoup")
         doc.source_text = text  # kept for a second look with BeautifulSoup (see extract())
-        if not doc.blocks and not doc.meta.get("_lost_depth"):
+        if not doc.blocks:
             # libxml2 drops content nested deeper than its limit; fall back to the bare text
             plain = _read_text(re.sub(r"<[^>]{0,2000}>", "\n", text))
             if plain.blocks:
