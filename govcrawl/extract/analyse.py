@@ -5,6 +5,11 @@ template), then the template is chosen (table 二 headers, table 三（六）str
 report year), then cells are mapped and parsed, sections split, metadata read, the page is judged
 report / not report, and the identities are checked. Every template cell is emitted, null with a
 reason when it is blank, not applicable, or missing from the document.
+
+A table found in no table structure (flattened text, PDF text layers, OCR, table 四 printed as
+lines) is read from its section's text by ``text.read_stream``. Each report gets ``coverage`` and
+``min_confidence``; a repaired (damaged) file that yields no cells is kind ``damaged``, not a report
+of nulls. ``second_look`` re-reads an HTML page with BeautifulSoup when lxml lost content.
 """
 from __future__ import annotations
 
