@@ -73,6 +73,9 @@ def cmd_extract(args) -> int:
         print(format_text(report))
     else:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    if report.kind == "damaged":
+        print(f"govcrawl extract: {args.path}: {report.reason}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -19,7 +19,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from govcrawl.extract.analyse import analyse
+from govcrawl.extract.analyse import analyse, second_look, second_look_wanted
 from govcrawl.extract.decode import cut_before_tag, decode
 from govcrawl.extract.document import Document, Paragraph
 from govcrawl.extract.report import ExtractedReport, UnreadableDocument, format_text
@@ -112,6 +112,10 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
     if kind == "html":
         from govcrawl.extract.html import read_html
         doc = read_html(text, url)
+        if not doc.blocks and doc.meta.get("_lost_depth"):  # libxml2 kept nothing: BeautifulSoup reads it
+            doc = read_html(text, url, soup=True)
+            doc.warnings.append("html: nested past libxml2's depth limit; read with BeautifulSoup")
+        doc.source_text = text  # kept for a second look with BeautifulSoup (see extract())
         if not doc.blocks:
             # libxml2 drops content nested deeper than its limit; fall back to the bare text
             plain = _read_text(re.sub(r"<[^>]{0,2000}>", "\n", text))
@@ -134,6 +138,8 @@ def extract(data: bytes, *, url: str | None = None, content_type: str | None = N
         rep = analyse(doc, url=url, parser_version=PARSER_VERSION)
     except RecursionError as e:  # pragma: no cover - analyse is iterative; belt and braces
         raise UnreadableDocument(f"document too deeply nested: {e}") from e
+    if doc.format == "html" and second_look_wanted(doc, rep):
+        rep = second_look(doc, rep, url=url, parser_version=PARSER_VERSION)
     if filename:
         ext = Path(filename).suffix.lower()
         expected = {"pdf": (".pdf",), "docx": (".docx",), "html": (".html", ".htm", ".shtml", ".jsp", ".php", ".asp",

@@ -5,6 +5,11 @@ template), then the template is chosen (table 二 headers, table 三（六）str
 report year), then cells are mapped and parsed, sections split, metadata read, the page is judged
 report / not report, and the identities are checked. Every template cell is emitted, null with a
 reason when it is blank, not applicable, or missing from the document.
+
+A table found in no table structure (flattened text, PDF text layers, OCR, table 四 printed as
+lines) is read from its section's text by ``text.read_stream``. Each report gets ``coverage`` and
+``min_confidence``; a repaired (damaged) file that yields no cells is kind ``damaged``, not a report
+of nulls. ``second_look`` re-reads an HTML page with BeautifulSoup when lxml lost content.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from govcrawl.extract import labels as L
 from govcrawl.extract import meta as M
 from govcrawl.extract import sections as S
 from govcrawl.extract import tables as T
+from govcrawl.extract import text as X
 from govcrawl.extract.document import Document, Paragraph, Table
 from govcrawl.extract.grid import resolve
 from govcrawl.extract.report import ExtractedReport
@@ -74,6 +80,33 @@ def _caption(blocks: list, table_pos: int) -> str | None:
     return None
 
 
+def _stream_texts(split, paragraphs: list[str]) -> dict[str, str]:
+    """Where each table should be in running text: its section, else the whole text."""
+    whole = "\n".join(paragraphs)
+    secs = split.sections
+    return {"t2": secs.get("s2") or whole, "t3": secs.get("s3") or whole, "t4": secs.get("s4") or whole}
+
+
+def _coverage(rep: ExtractedReport, mapping, uncertain: set[str]) -> None:
+    """coverage = template cells found / template cells; min_confidence = the weakest label match
+    among the rows and columns that gave a found cell (a cell found by position counts low)."""
+    found = [cid for cid, c in rep.cells.items() if c["null_reason"] != "missing"]
+    rep.coverage = round(len(found) / len(rep.cells), 4) if rep.cells else 0.0
+    if not found:
+        rep.min_confidence = None
+        return
+    confs = []
+    for cid in found:
+        parts = cid.split(".")
+        row_key = ".".join(parts[:-1])
+        col_key = f"{parts[0]}.{parts[-1]}" if parts[0] != "t2" else f"t2.{parts[1]}.{parts[-1]}"
+        c = min(mapping.confidence.get(row_key, 1.0), mapping.confidence.get(col_key, 1.0))
+        if col_key in mapping.low_confidence or cid in uncertain:
+            c = min(c, 0.5)
+        confs.append(c)
+    rep.min_confidence = round(min(confs), 2)
+
+
 def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") -> ExtractedReport:
     rep = ExtractedReport(parser_version=parser_version, format=doc.format, url=url)
     rep.warnings.extend(doc.warnings)
@@ -121,9 +154,20 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
     else:
         rep.template = "2021" if by_kind.get("t3") else "unknown"
 
-    # -- report or not
+    # -- tables that lost their structure (flattened text, PDF text layers, OCR): read as a stream
     n_headings = len([k for k in split.headings if k in ("s1", "s2", "s3", "s4", "s5", "s6")])
+    stream_texts = _stream_texts(split, paragraphs)
+    if not version and not by_kind:
+        text_version = X.detect_version(stream_texts["t3"] + "\n" + stream_texts["t2"])
+        if text_version:
+            rep.template = text_version
     has_tables = bool(by_kind.get("t3") or by_kind.get("t4") or by_kind.get("t2"))
+    stream = None
+    if rep.template in templates.VERSIONS:
+        want = {k for k in ("t2", "t3", "t4") if not by_kind.get(k)}
+        if want:
+            stream = X.read_stream(stream_texts, templates.get(rep.template), want)
+            has_tables = has_tables or bool(stream.kinds)
     report_title = M.looks_like_report_title(rep.title) or M.looks_like_report_title(body_title)
     links = int(doc.meta.get("_links", "0") or 0)
     if M.looks_like_letter(rep.title) and not has_tables:
@@ -135,7 +179,9 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
         rep.kind, rep.reason = "not_report", "no report content: no report title, section headings or template tables"
     else:
         rep.kind, rep.reason = "report", ""
-    if rep.kind == "not_report":
+    if rep.kind == "not_report" and doc.damaged:
+        rep.kind, rep.reason = "damaged", f"{doc.damaged}: what survives reads as no report ({rep.reason})"
+    if rep.kind != "report":
         rep.template = "unknown"
         rep.sections = split.sections if n_headings else {}
         return rep
@@ -146,6 +192,18 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
         mapping = T.map_all(by_kind, rep.template)
         used = mapping.used_tables
         rep.warnings.extend(dict.fromkeys(mapping.warnings))
+        uncertain: set[str] = set()
+        lost = {k for k in ("t2", "t3", "t4") if not any(c.startswith(k + ".") for c in mapping.cells)}
+        if stream is None and lost:  # tables there, but one of them not in table form (四 as lines of text)
+            stream = X.read_stream(stream_texts, templates.get(rep.template), lost)
+        if stream is not None and stream.cells:
+            for cid, f in stream.cells.items():
+                mapping.cells.setdefault(cid, f)
+            mapping.confidence.update(stream.confidence)
+            uncertain = set(stream.uncertain)
+            rep.warnings.append("tables read from text without table structure: " + ", ".join(
+                {"t2": "二", "t3": "三", "t4": "四"}[k] for k in sorted(stream.kinds)))
+            rep.warnings.extend(stream.warnings)
         for cid, meta in templates.get(rep.template).cells():
             col = meta["col"]
             found = mapping.cells.get(cid)
@@ -159,11 +217,21 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
             rep.cells[cid] = {"value": v.value, "raw": v.raw, "unit": v.unit, "null_reason": v.null_reason,
                               "source_unit": v.source_unit, "row_label": found.row_label,
                               "col_label": found.col_label}
+        _coverage(rep, mapping, uncertain)
         if not has_tables:
             if doc.images:
                 rep.warnings.append("tables_are_images")
             else:
                 rep.warnings.append("no template tables found")
+        if doc.damaged and rep.coverage == 0:
+            # what survived holds no table cells: say so instead of storing a report of nulls
+            rep.kind = "damaged"
+            rep.reason = f"{doc.damaged}: no table cells could be read from what survives"
+            rep.cells = {}
+            rep.min_confidence = None
+            return rep
+        if doc.damaged:
+            rep.warnings.append(f"{doc.damaged}: only {rep.coverage:.0%} of the template cells could be read")
         rep.checks = checks.evaluate(rep.template, rep.values())
     # -- everything not mapped (all tables of a pre-2019 report) is kept as a labelled grid
     for i, table in enumerate(tables):
@@ -177,3 +245,42 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
             continue
         rep.extra_tables.append(_extra_table(grid, _caption(blocks, table_pos[i])))
     return rep
+
+
+# --- a second look with BeautifulSoup ---------------------------------------------------------------
+
+SECOND_LOOK = "html: read again with BeautifulSoup"
+
+
+def _found(rep: ExtractedReport) -> int:
+    return sum(1 for c in rep.cells.values() if c["null_reason"] != "missing")
+
+
+def second_look_wanted(doc: Document, rep: ExtractedReport) -> bool:
+    """libxml2 lost content (nesting past its depth limit), or a report's template tables came out
+    incomplete (misnested Word markup that libxml2 repairs differently from a browser)."""
+    if not doc.source_text:
+        return False
+    if doc.meta.get("_lost_depth"):
+        return True
+    return rep.kind == "report" and rep.template in templates.VERSIONS and 0 < rep.coverage < 1
+
+
+def second_look(doc: Document, rep: ExtractedReport, *, url: str | None, parser_version: str) -> ExtractedReport:
+    """Read the page again with BeautifulSoup; keep the reading that maps more template cells
+    (lxml's on a tie), and say which one was kept."""
+    from govcrawl.extract.html import read_html
+
+    try:
+        doc2 = read_html(doc.source_text, url, soup=True)
+    except Exception as e:  # a parser's own failure must not lose the first reading
+        rep.warnings.append(f"{SECOND_LOOK} failed: {type(e).__name__}: {e}")
+        return rep
+    doc2.warnings[:0] = [w for w in doc.warnings if not w.startswith(("html:", "no content block"))]
+    rep2 = analyse(doc2, url=url, parser_version=parser_version)
+    better = (_found(rep2), rep2.kind == "report", len("".join(rep2.sections.values()))) > \
+        (_found(rep), rep.kind == "report", len("".join(rep.sections.values())))
+    kept, other = (rep2, rep) if better else (rep, rep2)
+    kept.warnings.append(f"{SECOND_LOOK}: kept the {'BeautifulSoup' if better else 'lxml'} reading "
+                         f"({_found(kept)} template cells found vs {_found(other)})")
+    return kept

@@ -42,3 +42,5 @@ class Document:
     images: list[str] = field(default_factory=list)  # image URLs inside the content block
     warnings: list[str] = field(default_factory=list)
     format: str = "html"  # html | pdf | docx | text
+    source_text: str | None = None  # the decoded HTML, for a second parse when the first lost content
+    damaged: str | None = None  # why the reader had to repair the file (truncated, broken xref): read what survives

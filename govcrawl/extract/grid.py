@@ -7,7 +7,7 @@ Spans are capped (``MAX_SPAN``) and the grid is bounded (``MAX_ROWS`` x ``MAX_CO
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govcrawl.extract.document import Table
 
@@ -21,6 +21,7 @@ class Grid:
     rows: list[list[str]]  # texts, '' where the source had no cell
     origin: list[list[bool]]  # True where the text is the cell's own position, False for span copies
     truncated: bool = False
+    row_width: list[int] = field(default_factory=list)  # columns each row covers (own cells + spans from above)
 
     @property
     def width(self) -> int:
@@ -60,4 +61,8 @@ def resolve(table: Table) -> Grid:
         if r < nrows and c < width:
             rows[r][c] = text
             origin[r][c] = own
-    return Grid(rows, origin, truncated)
+    row_width = [0] * nrows
+    for (r, c) in occupied:
+        if r < nrows and c < width:
+            row_width[r] = max(row_width[r], c + 1)
+    return Grid(rows, origin, truncated, row_width)

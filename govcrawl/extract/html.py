@@ -54,6 +54,62 @@ def parse_tree(text: str):
         return lxml.html.document_fromstring("<html><body></body></html>")
 
 
+# libxml2 stops building the tree at this depth (and drops the rest of the page) unless told not to
+LXML_MAX_DEPTH = 255
+_DEEP = "boolean(/" + "/".join(["*"] * (LXML_MAX_DEPTH - 5)) + ")"  # any element that deep: O(elements)
+
+
+def lost_depth(root) -> bool:
+    """True when the lxml tree reaches libxml2's depth limit: content past it was dropped."""
+    return bool(root.xpath(_DEEP))
+
+
+def soup_tree(text: str):
+    """Parse with BeautifulSoup's own parser (no depth limit, its own repair of misnested markup)
+    and build the same lxml element tree the rest of the reader walks — iteratively, so a page
+    nested thousands deep costs neither a stack overflow nor lost content."""
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction, Tag
+
+    soup = BeautifulSoup(_CONTROL.sub("", text), "html.parser")
+    root = lxml.html.Element("html")  # SubElements of an HtmlElement are HtmlElements too
+    stack = [(soup, root)]
+    skip = (Comment, Declaration, Doctype, ProcessingInstruction)
+    while stack:
+        src, dst = stack.pop()
+        last = None
+        children = []
+        for child in src.contents:
+            if isinstance(child, Tag):
+                name = (child.name or "").lower().replace(":", "_")
+                if name == "html":
+                    children.append((child, dst))  # its children go straight under our root
+                    continue
+                if not _TAG_NAME.fullmatch(name):
+                    name = "div"
+                el = etree.SubElement(dst, name)
+                for k, v in child.attrs.items():
+                    if _ATTR_NAME.fullmatch(k or ""):
+                        el.set(k, " ".join(v) if isinstance(v, list) else str(v))
+                children.append((child, el))
+                last = el
+            elif not isinstance(child, skip):
+                if last is None:
+                    dst.text = (dst.text or "") + str(child)
+                else:
+                    last.tail = (last.tail or "") + str(child)
+        stack.extend(reversed(children))
+    if root.find(".//body") is None:  # the html/body shape the rest of the reader expects
+        body = etree.SubElement(root, "body")
+        for el in list(root)[:-1]:
+            body.append(el)
+        body.text, root.text = root.text, None
+    return root
+
+
+_TAG_NAME = re.compile(r"[a-z][a-z0-9_-]*")
+_ATTR_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
 def _meta(root) -> dict[str, str]:
     meta: dict[str, str] = {}
     for m in root.iter("meta"):
@@ -138,11 +194,15 @@ def _table(el, warnings: list[str]) -> Table:
     return Table(rows=rows, source="html")
 
 
-def read_html(text: str, url: str | None = None) -> Document:
-    root = parse_tree(text)
+def read_html(text: str, url: str | None = None, *, soup: bool = False) -> Document:
+    """``soup=True`` reads the page with BeautifulSoup instead of libxml2 (the slow second look)."""
+    root = soup_tree(text) if soup else parse_tree(text)
     doc = Document(format="html")
     meta = _meta(root)
     doc.meta = meta
+    if not soup and lost_depth(root):
+        doc.warnings.append(f"html: nested deeper than {LXML_MAX_DEPTH} elements; libxml2 dropped what follows")
+        doc.meta["_lost_depth"] = "1"
     title_el = root.find(".//title")
     page_title = collapse(title_el.text_content()) if title_el is not None else ""
     doc.title = meta.get("ArticleTitle") or meta.get("articletitle") or page_title or None

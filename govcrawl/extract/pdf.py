@@ -88,6 +88,7 @@ def read_pdf(data: bytes) -> Document:
         except Exception:
             raise unreadable_error()(f"pdf: cannot open: {type(exc).__name__}: {exc}") from exc
         doc.warnings.append(f"pdf: damaged or truncated ({type(exc).__name__}); read what survives")
+        doc.damaged = f"pdf damaged or truncated ({type(exc).__name__})"
         damaged = True
     with pdf:
         doc.meta = _metadata(pdf, doc.warnings)

@@ -15,7 +15,7 @@ class UnreadableDocument(ValueError):
 
 @dataclass
 class ExtractedReport:
-    kind: str = "not_report"  # report | not_report
+    kind: str = "not_report"  # report | not_report | damaged (a repaired file with no table cells left)
     reason: str = ""
     title: str | None = None
     agency: str | None = None
@@ -31,6 +31,8 @@ class ExtractedReport:
     parser_version: str = ""
     format: str = "html"
     url: str | None = None
+    coverage: float = 0.0  # template cells found / template cells (0..1)
+    min_confidence: float | None = None  # the weakest label match among found cells (0..1), None when none
 
     def values(self) -> dict[str, Any]:
         """{cell id: value} (ints, Decimals, None) — the shape checks and stores want."""
@@ -60,6 +62,8 @@ class ExtractedReport:
             "format": self.format,
             "url": self.url,
             "parser_version": self.parser_version,
+            "coverage": self.coverage,
+            "min_confidence": self.min_confidence,
         }
 
 
@@ -97,6 +101,8 @@ def format_text(report: ExtractedReport) -> str:
         found = sum(1 for c in report.cells.values() if c["null_reason"] != "missing")
         nulls = sum(1 for c in report.cells.values() if c["value"] is None)
         out.append(f"cells:     {len(report.cells)} template cells, {found} found, {nulls} null")
+        conf = "-" if report.min_confidence is None else f"{report.min_confidence:.2f}"
+        out.append(f"coverage:  {report.coverage:.0%} of template cells, lowest label-match confidence {conf}")
         for cid, label in _KEY_FIGURES:
             c = report.cells.get(cid)
             if c is not None:

@@ -29,7 +29,19 @@ class Split:
     signature: list[str] = field(default_factory=list)
 
 
-def _heading(text: str, last: int):
+def _named(text: str) -> int | None:
+    """The section number of a paragraph that opens with a numeral and names its section's keywords."""
+    m = _HEAD.match(L.collapse(text))
+    if not m:
+        return None
+    n = _CN[m.group(1)]
+    if n > len(templates.SECTIONS):
+        return None
+    head_part = L.squash(m.group(2)[:25])
+    return n if any(k in head_part for k in templates.SECTIONS[n - 1].keywords) else None
+
+
+def _heading(text: str, last: int, named: frozenset = frozenset()):
     """-> (number, heading text, body remainder) when ``text`` opens a section after ``last``."""
     t = L.collapse(text)
     m = _HEAD.match(t)
@@ -47,7 +59,9 @@ def _heading(text: str, last: int):
             if L.squash(rest).startswith(L.squash(label_rest)):
                 return n, f"{m.group(1)}、{label_rest}", rest[len(label_rest):].lstrip("。:： ")
             return n, t[:25], t
-        if len(t) <= MAX_HEADING and not t.endswith(("。", "；", ";")) and n == last + 1:
+        # a heading in other words, unless the section's own heading follows (flattened text puts
+        # table 三's row 四、结转下年度继续办理 in the paragraph stream before 四、…行政复议…)
+        if len(t) <= MAX_HEADING and not t.endswith(("。", "；", ";")) and n == last + 1 and n not in named:
             return n, t, ""
         return None
     # the long names of the format text: （二）行政机关主动公开政府信息情况
@@ -72,8 +86,9 @@ def split(paragraphs: list[str]) -> Split:
     current = "preamble"
     buf: dict[str, list[str]] = {"preamble": []}
     last = 0
+    named = frozenset(n for n in map(_named, paragraphs) if n)
     for p in paragraphs:
-        h = _heading(p, last)
+        h = _heading(p, last, named)
         if h:
             n, head, rest = h
             last = n
