@@ -46,7 +46,7 @@ def test_a_hanweb_row_on_an_ordinary_page_reads_it_like_the_generic_reader():
 
 def test_unknown_or_empty_platform_hints_read_generically():
     assert platform_for("hanweb").name == "hanweb"
-    assert platform_for(" TRS ").name == "generic"
+    assert platform_for(" TRS ").name == "trs"
     assert platform_for("").name == "generic" and platform_for("wordpress").name == "generic"
 
 

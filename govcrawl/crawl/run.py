@@ -81,6 +81,7 @@ class CrawlRun:
         self.summary = RunSummary(self.run_id, sites)
         self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
+        self.discovery: dict[str, dict] = {}  # site_id -> what the column finder saw (health.verdict)
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
 
@@ -143,11 +144,38 @@ class CrawlRun:
             if stats.listing_pages and site_id not in self.listing_failures:
                 stats.removed = self.archive.mark_removed(site_id, seen)
 
+    # --- column state and health (issue 12) ---------------------------------------------------
+
+    def column_state(self, site_id: str) -> dict | None:
+        """The column the finder stored for this site on an earlier night, or None."""
+        return self.archive.site_states.get(site_id)
+
+    def save_column(self, site_id: str, found, departments: list[dict] = ()) -> None:
+        """A column found (``column.Found``); departments seen go to review, never to the registry."""
+        self.archive.site_states.save_column(site_id, found.urls, found.platform, found.evidence,
+                                             found.found_at, self.run_id)
+        if departments:
+            self.archive.site_states.propose_departments(site_id, list(departments))
+
+    def record_health(self, summary: dict) -> dict:
+        """Each crawled site's verdict for tonight, stored; returns {counts line, changed, verdicts}."""
+        from govcrawl.crawl.health import counts_line, verdict
+
+        verdicts = {site_id: verdict(summary["sites"].get(site_id, {}), self.discovery.get(site_id))
+                    for site_id in self.sites if self.sites[site_id].crawlable}
+        self.archive.site_states.record_health(self.run_id, verdicts)
+        wanted = set(verdicts)
+        changed = [c for c in self.archive.site_states.changes() if c["site_id"] in wanted]
+        return {"line": counts_line(verdicts, len(changed)),
+                "sites": {k: list(v) for k, v in sorted(verdicts.items())},
+                "changed": [c["site_id"] for c in changed]}
+
     def close(self, status: str, *, complete: bool) -> dict:
         """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
         if complete:
             self.mark_removed_reports()
         summary = self.summary.to_dict()
+        summary["health"] = self.record_health(summary)
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
         self.archive.close()

@@ -1,0 +1,73 @@
+"""A site's health after a night's crawl: ok, moved, dead, blocked, or no column found.
+
+Judged from the run's per-site summary (listing pages read, errors with their reasons) and what the
+column finder saw (``discovery``: redirected elsewhere, challenge page, nothing found). Pure
+functions over dicts, so the crawl, the CLI and tests share them.
+
+- moved: the portal or column redirected to another host or path (the new URL is recorded), or a
+  request was steered outside the site's domains by a redirect;
+- dead: DNS failure, refused or reset connections, timeouts, 5xx on every start page;
+- blocked: 401/403/429/451, robots.txt, a WAF or JavaScript challenge page;
+- no column: pages were read but no 年报 column was found within the budget;
+- ok: the column was read.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from govcrawl.crawl.summary import failure_kind
+
+_OUT_OF_SCOPE = re.compile(r"outside (?:the allowed domains of \S+|every registry site): (\S+)")
+
+
+def verdict(stats: dict, discovery: dict | None = None) -> tuple[str, str, str | None]:
+    """(health, detail, new_url) for one site from ``SiteStats`` as a dict and the finder's notes."""
+    discovery = discovery or {}
+    errors = stats.get("errors") or []
+    starts = [e for e in errors if e["reason"].startswith(("listing", "discover"))] or errors
+    moved = discovery.get("moved_to")
+    for e in starts:  # a start URL is in scope by validation: only a redirect can leave it
+        m = _OUT_OF_SCOPE.search(e["reason"])
+        if m:
+            moved = moved or m.group(1)
+    if discovery.get("blocked"):
+        return "blocked", discovery["blocked"], None
+    if moved and not stats.get("listing_pages"):
+        return "moved", f"redirected to {moved}", moved
+    if stats.get("listing_pages"):
+        if moved:
+            return "moved", f"redirected to {moved} (column still read)", moved
+        return "ok", f"{stats.get('listing_pages', 0)} listing pages, {stats.get('report_links', 0)} report links", None
+    kinds = Counter(failure_kind(e["reason"], e.get("status")) for e in starts)
+    if kinds.get("blocks us"):
+        return "blocked", _first(starts, "blocks us"), None
+    if kinds.get("down") and not discovery.get("pages_read"):
+        return "dead", _first(starts, "down"), None
+    if kinds.get("moved") and not discovery.get("pages_read"):
+        return "moved", _first(starts, "moved"), None
+    if discovery.get("searched"):
+        return "no column", (f"no 年报 column within {discovery.get('budget', '?')} pages "
+                             f"({discovery.get('pages_read', 0)} read)"), None
+    if kinds:
+        kind = kinds.most_common(1)[0][0]
+        return ("dead" if kind == "down" else "moved" if kind == "moved" else "blocked"
+                if kind == "blocks us" else "no column"), _first(starts, kind), None
+    return "no column", "no listing page could be read", None
+
+
+def _first(errors: list[dict], kind: str) -> str:
+    for e in errors:
+        if failure_kind(e["reason"], e.get("status")) == kind:
+            return e["reason"][:200]
+    return kind
+
+
+def counts_line(verdicts: dict[str, tuple[str, str, str | None]], changed: int | None = None) -> str:
+    """The crawl summary's one line: ``health: ok 280, moved 5, …; 7 changed since last night``."""
+    counts = Counter(h for h, _, _ in verdicts.values())
+    order = ("ok", "moved", "dead", "blocked", "no column")
+    text = "health: " + ", ".join(f"{h} {counts[h]}" for h in order if counts[h])
+    if changed is not None:
+        text += f"; {changed} changed since last night"
+    return text
