@@ -38,7 +38,7 @@ _URL = (
     (re.compile(r"zwgk|zfgk|/gk/|openness|public", re.I), 10),
 )
 # Links that look promising by URL but lead away from the column.
-_AVOID = re.compile(r"解读|图解|通知|公告|新闻|动态|要闻|招聘|留言|信箱|投诉|登录|注册|English|无障碍|"
+_AVOID = re.compile(r"解读|图解|读懂|通知|公告|新闻|动态|要闻|招聘|留言|信箱|投诉|登录|注册|English|无障碍|"
                     r"依申请|申请表|指南|规定|办法|条例|考核")
 _CHALLENGE = re.compile(
     rb"__jsl_clearance|_waf_|waf_?(?:sign|check|token)|yunsuo_session|acw_sc__v2|"
@@ -47,7 +47,8 @@ _CHALLENGE = re.compile(
 _DEPARTMENT_LINK = re.compile(r"部门|机构设置|政府机构|组成部门|直属机构")
 _DEPARTMENT_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,20}(?:局|委员会|委|办公室|办|中心|院|所|队|署)$")
 _REPORT_LINKS_FOR_DONE = 1
-_SAME_SHAPE = 2  # pages followed per (URL shape, link text): an endless calendar is one shape
+_SAME_SHAPE = 2  # pages followed per (URL shape, link text): an endless calendar is one shape…
+_SHAPE_TOTAL = 6  # …and per URL shape whatever the text (iList.jsp?cat_id=N columns share one)
 
 
 def challenge_reason(body: bytes) -> str | None:
@@ -125,17 +126,26 @@ class ColumnSearch:
         self.platforms_seen: dict[str, int] = {}
         self.finished = False
         self._via: dict[str, tuple[str, str, int]] = {}  # url -> (link text, linking page, depth)
-        self._shapes: dict[tuple[str, str], int] = {}
+        self._shapes: dict[tuple, int] = {}
+        self._department_page: _Item | None = None
+        self._department_visited = False
 
     # --- driving -----------------------------------------------------------------------------
 
     def next_url(self) -> tuple[str, int] | None:
-        """The next page to fetch and its depth, or None (done, or waiting for a page in flight)."""
-        if self.finished or self.fetched >= self.budget:
+        """The next page to fetch and its depth, or None (done, or waiting for a page in flight).
+
+        Once the column is settled, one 部门 page is still read if the budget allows, so the
+        unit's departments can be proposed."""
+        if self.fetched >= self.budget:
             return None
-        if not self.frontier:
+        if self.frontier and not self.finished:
+            item = heapq.heappop(self.frontier)
+        elif self._department_page is not None and not self.in_flight:
+            item, self._department_page = self._department_page, None
+            self._department_visited = True
+        else:
             return None
-        item = heapq.heappop(self.frontier)
         self.fetched += 1
         self.in_flight += 1
         self._via[item.url] = (item.text, item.via, item.depth)
@@ -145,7 +155,8 @@ class ColumnSearch:
     def done(self) -> bool:
         if self.in_flight:
             return False
-        return self.finished or self.fetched >= self.budget or not self.frontier
+        more = (self.frontier and not self.finished) or self._department_page is not None
+        return self.fetched >= self.budget or not more
 
     def failed(self, url: str) -> None:
         self.in_flight = max(0, self.in_flight - 1)
@@ -175,21 +186,24 @@ class ColumnSearch:
         found += [(link.url, link.text) for link in links if link.kind in ("other", "listing")]
         dept_page = bool(_DEPARTMENT_LINK.search(text or ""))
         for link_url, label in found:
-            if not self.allows(link_url):
-                continue
-            if dept_page or _DEPARTMENT_LINK.search(label or ""):
-                self._maybe_department(link_url, label, here)
-            if link_url in self.seen:
+            if dept_page:
+                self._maybe_department(link_url, label, here)  # noted, never fetched
+            if not self.allows(link_url) or link_url in self.seen:
                 continue
             score = link_score(link_url, label)
+            if (score <= 0 and _DEPARTMENT_LINK.search(label or "") and self._department_page is None
+                    and not self._department_visited and not dept_page):
+                self._department_page = _Item((0, 0, 0), link_url, label, depth + 1, here)
+                continue
             if dept_page and _DEPARTMENT_NAME.match(re.sub(r"\s+", "", label or "")):
                 continue  # a department's own site is not this unit's column
             if score <= 0:
                 continue
             shape = (_shape(link_url), re.sub(r"\s+", "", label or ""))
-            if self._shapes.get(shape, 0) >= _SAME_SHAPE:
+            if self._shapes.get(shape, 0) >= _SAME_SHAPE or self._shapes.get(shape[:1], 0) >= _SHAPE_TOTAL:
                 continue  # the same link again and again on generated pages: a trap
             self._shapes[shape] = self._shapes.get(shape, 0) + 1
+            self._shapes[shape[:1]] = self._shapes.get(shape[:1], 0) + 1
             self.seen.add(link_url)
             self._order += 1
             # Best score first; among equals the shallower, then the earlier found.

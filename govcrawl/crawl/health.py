@@ -71,3 +71,35 @@ def counts_line(verdicts: dict[str, tuple[str, str, str | None]], changed: int |
     if changed is not None:
         text += f"; {changed} changed since last night"
     return text
+
+
+def health_report(states: dict[str, dict], changes: list[dict], sites: list) -> str:
+    """``govcrawl sites --health``: counts by province, the sites that changed, every site not ok."""
+    order = ("ok", "moved", "dead", "blocked", "no column", "unchecked")
+    crawlable = [s for s in sites if s.crawlable]
+    table: dict[str, Counter] = {}
+    for s in crawlable:
+        province = s.extra.get("province") or s.division_code[:2]
+        health = (states.get(s.site_id) or {}).get("health") or "unchecked"
+        table.setdefault(province, Counter())[health] += 1
+    width = max([len(p) for p in table] + [8])
+    lines = [f"{'province':<{width}}" + "".join(f"{h:>11}" for h in order)]
+    total: Counter = Counter()
+    for province, counts in table.items():
+        total.update(counts)
+        lines.append(f"{province:<{width}}" + "".join(f"{counts[h]:>11}" for h in order))
+    lines.append(f"{'total':<{width}}" + "".join(f"{total[h]:>11}" for h in order))
+    checked = sum(total[h] for h in order[:-1])
+    lines.append(f"{len(crawlable)} crawlable sites, {checked} checked by a crawl")
+    names = {s.site_id: s.name for s in sites}
+    if changes:
+        lines += ["", f"Changed since the last night ({len(changes)}):"]
+        lines += [f"  {c['site_id']} {names.get(c['site_id'], '')}: {c['previous']} → {c['health']}"
+                  f" ({c['detail'] or ''})" for c in changes]
+    bad = [(sid, st) for sid, st in sorted(states.items()) if st.get("health") not in (None, "ok")]
+    if bad:
+        lines += ["", f"Not ok ({len(bad)}):"]
+        lines += [f"  {sid} {names.get(sid, '')}: {st['health']}"
+                  + (f" → {st['new_url']}" if st.get("new_url") else "") + f" ({st.get('detail') or ''})"
+                  for sid, st in bad]
+    return "\n".join(lines)

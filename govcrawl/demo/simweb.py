@@ -349,12 +349,14 @@ class World:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["site_id", "name", "level", "division_code", "parent_id", "listing_urls",
-                    "allowed_domains", "platform", "verified", "portal_url", "valid_from", "valid_to"])
+                    "allowed_domains", "platform", "verified", "portal_url", "valid_from", "valid_to",
+                    "province"])
         for s in sites:
             if s.site_id in wanted:
                 p = wanted[s.site_id]
                 w.writerow([s.site_id, s.name, s.level, s.division_code, "", "", " ".join(s.allowed_domains),
-                            "", "0", f"http://{p.host}:{self.port}/", s.valid_from or "", s.valid_to or ""])
+                            "", "0", f"http://{p.host}:{self.port}/", s.valid_from or "", s.valid_to or "",
+                            s.extra.get("province", "")])
         return buf.getvalue()
 
     def expected(self) -> dict[str, dict]:

@@ -226,7 +226,9 @@ def select_sites(sites: Iterable[Site], ids: Iterable[str] | None) -> list[Site]
     wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
     unknown = [i for i in wanted if i not in by_id]
     if unknown:
-        known = ", ".join(sorted(by_id)) or "(none)"
+        ids = sorted(by_id)
+        known = ", ".join(ids[:20]) + (f", … ({len(ids) - 20} more; `govcrawl sites` lists them)"
+                                       if len(ids) > 20 else "") or "(none)"
         raise RegistryError(f"unknown site id(s): {', '.join(unknown)}; known ids: {known}")
     return [by_id[i] for i in wanted]
 
