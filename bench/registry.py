@@ -25,10 +25,12 @@ from govcrawl.demo import simweb  # noqa: E402
 from govcrawl.registry import load_sites  # noqa: E402
 
 
-def crawl(registry: Path, db: Path, warc: Path, hosts: Path, per_host: int) -> float:
+def crawl(registry: Path, db: Path, warc: Path, hosts: Path, per_host: int, delay: float,
+          concurrency: int) -> float:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"sites={registry}",
            "-s", f"GOVCRAWL_DB={db}", "-s", f"GOVCRAWL_WARC_DIR={warc}"]
-    for s in simweb.crawl_settings(hosts, per_host=per_host):
+    for s in simweb.crawl_settings(hosts, per_host=per_host) + [
+            f"DOWNLOAD_DELAY={delay}", f"CONCURRENT_REQUESTS={concurrency}"]:
         cmd += ["-s", s]
     env = dict(__import__("os").environ, GOVCRAWL_LOOPBACK_ONLY="1")
     start = time.perf_counter()
@@ -45,25 +47,32 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--portals", type=int, default=320)
     p.add_argument("--per-host", type=int, default=2, help="connections per host (1 or 2)")
+    p.add_argument("--delay", type=float, default=0.0,
+                   help="seconds between requests to one host (production: 1.0)")
+    p.add_argument("--concurrency", type=int, default=64, help="requests in flight overall")
     p.add_argument("--keep", type=Path, help="keep the archive and logs here")
     args = p.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="govcrawl-registry-"))
     tmp.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     sites = load_sites(ROOT / "data" / "sites.csv")
+    load_seconds = time.perf_counter() - start
     crawlable = sum(1 for s in sites if s.crawlable)
     with simweb.serve_world(sites, args.portals) as world:
         registry, hosts, db = tmp / "sites.csv", tmp / "hosts.json", tmp / "archive.db"
         registry.write_text(world.registry_rows(sites), encoding="utf-8")
         world.write_hosts(hosts)
         allows = {s.site_id: s.allows for s in load_sites(registry)}
-        night1 = crawl(registry, db, tmp / "warc", hosts, args.per_host)
+        night1 = crawl(registry, db, tmp / "warc", hosts, args.per_host, args.delay, args.concurrency)
         first = simweb.evaluate(world, db, allows)
         requests1 = len(world.requests)
-        night2 = crawl(registry, db, tmp / "warc", hosts, args.per_host)
+        night2 = crawl(registry, db, tmp / "warc", hosts, args.per_host, args.delay, args.concurrency)
         second = simweb.evaluate(world, db, allows)
         requests2 = len(world.requests) - requests1
     n = first["portals"]
     out = {
+        "registry": {"rows": len(sites), "crawlable": crawlable, "load_seconds": round(load_seconds, 3)},
+        "settings": {"per_host": args.per_host, "delay": args.delay, "concurrency": args.concurrency},
         "portals": n, "families": {f: sum(1 for p in world.portals if p.family == f) for f in simweb.FAMILIES},
         "night1_discovery": {**{k: v for k, v in first.items() if k != "wrong_health"},
                              "seconds": round(night1, 1), "requests": requests1,

@@ -121,10 +121,12 @@ class ReportsSpider(scrapy.Spider):
             elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH", 3):
                 if self.listing_pages_requested[site_id] < max_pages:
                     yield self._listing_request(site_id, link.url, depth + 1)
-        for url in platform.listing_pages(html, response.url, max_pages):
+        pages = platform.listing_pages(html, response.url, max_pages)
+        for url in pages:
             if self._allowed(site_id, url) and self.listing_pages_requested[site_id] < max_pages:
                 yield self._listing_request(site_id, url, depth)
-        if response.meta.get("from_state") and not any(link.kind in ("report", "listing") for link in links):
+        if response.meta.get("from_state") and not pages and not any(
+                link.kind in ("report", "listing") for link in links):
             yield from self._discover(site_id, f"the stored column {response.url} lists no reports")
 
     def parse_report(self, response):

@@ -111,10 +111,14 @@ def test_gkmlpt_json_pages_give_reports_and_further_pages():
 def test_hanweb_dataproxy_pages_carry_the_columns_parameters():
     script = ("<script>$('#4471').jpage({ perPage: 3, totalRecord: 8, proxyUrl: '/module/web/jpage/dataproxy.jsp', "
               "ajaxParam: {col: 1, webid: 7, columnid: 2101, unitid: 4471, permissiontype: 0}});</script>")
-    pages = Hanweb().listing_pages(hanweb_listing(RECORDS, script), URL, max_pages=50)
+    # records inline: the static ?uid=&pageNum= pages, as before
+    assert Hanweb().listing_pages(hanweb_listing(RECORDS, script), URL, 50)[0] == URL + "?uid=4471&pageNum=2"
+    # no records on the page: every slice comes from dataproxy.jsp
+    pages = Hanweb().listing_pages(hanweb_listing("", script), URL, max_pages=50)
     base = "http://127.0.0.12:8000/module/web/jpage/dataproxy.jsp?"
     tail = "&perpage=3&col=1&webid=7&columnid=2101&unitid=4471&permissiontype=0"
-    assert pages == [base + "startrecord=4&endrecord=6" + tail, base + "startrecord=7&endrecord=8" + tail]
+    assert pages == [base + "startrecord=1&endrecord=3" + tail, base + "startrecord=4&endrecord=6" + tail,
+                     base + "startrecord=7&endrecord=8" + tail]
     proxy_page = "<datastore><recordset>" + RECORDS + "</recordset></datastore>"
     assert len([link for link in Hanweb().listing_links(proxy_page, pages[0]) if link.kind == "report"]) == 3
     assert Hanweb().listing_pages(proxy_page + script, pages[0], 50) == []

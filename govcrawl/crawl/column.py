@@ -180,6 +180,10 @@ class ColumnSearch:
             if arrival >= 40 and reports >= _REPORT_LINKS_FOR_DONE:
                 self.finished = True
                 return
+        elif arrival >= 40 and reader.listing_pages(body, here, 2):
+            # A 年报 link to a page whose entries are all fetched by script (Hanweb dataproxy.jsp):
+            # a weak candidate, kept unless a page that shows its reports turns up.
+            self.candidates.append(Candidate(here, arrival + 5, 0, family, text, via, depth))
         if depth >= self.max_depth:
             return
         found = [(u, label) for u, label in reader.column_links(body, here)]

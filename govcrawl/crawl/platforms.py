@@ -62,7 +62,8 @@ def _as_bytes(html: bytes | str) -> bytes:
 
 
 class Hanweb(Platform):
-    """大汉 Hanweb jpage listings: entries in a ``<datastore>``, pages at ``?uid=…&pageNum=N``."""
+    """大汉 Hanweb jpage listings: entries in a ``<datastore>``, pages at ``?uid=…&pageNum=N``; a
+    column whose page holds no records gets them all from ``dataproxy.jsp`` in ``perPage`` slices."""
 
     name = "hanweb"
 
@@ -84,6 +85,12 @@ class Hanweb(Platform):
     def listing_pages(self, html: bytes | str, url: str, max_pages: int) -> list[str]:
         data = _as_bytes(html)
         pages = super().listing_pages(data, url, max_pages)
+        total, per_page = _TOTAL.search(data), _PER_PAGE.search(data)
+        records = len(_RECORD.findall(data))
+        proxy = _PROXY.search(data)
+        if proxy and total and not records:  # the column's records come only through dataproxy.jsp
+            return self._proxy_pages(data, url, proxy.group(1).decode(), int(total.group(1)),
+                                     int(per_page.group(1)) if per_page else 15, max_pages)
         unit = _DATASTORE_DIV.search(data) or _UNITID.search(data)
         if unit is None:
             return pages
@@ -91,8 +98,6 @@ class Hanweb(Platform):
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         current = int(query.get("pageNum", ["1"])[0]) if query.get("pageNum", ["1"])[0].isdigit() else 1
-        total, per_page = _TOTAL.search(data), _PER_PAGE.search(data)
-        records = len(_RECORD.findall(data))
         if total and (per_page or records):
             count = math.ceil(int(total.group(1)) / int(per_page.group(1) if per_page else records))
             numbers = range(2, min(count, max_pages) + 1)
@@ -100,10 +105,6 @@ class Hanweb(Platform):
             numbers = [current + 1] if current < max_pages else []  # unknown total: one page ahead
         else:
             numbers = []
-        proxy = _PROXY.search(data)
-        if proxy and total:
-            return self._proxy_pages(data, url, proxy.group(1).decode(), int(total.group(1)),
-                                     int(per_page.group(1)) if per_page else max(records, 1), max_pages)
         extra = [urlunsplit((parts.scheme, parts.netloc, parts.path,
                              urlencode({"uid": uid, "pageNum": n}), "")) for n in numbers if n != current]
         return list(dict.fromkeys(pages + extra))[:max_pages]
@@ -117,9 +118,8 @@ class Hanweb(Platform):
             _AJAX_BLOCK.search(data).group(1) if _AJAX_BLOCK.search(data) else b"")]
         if "dataproxy" in urlsplit(url).path:  # already a proxy page: the first page planned them all
             return []
-        first = len(_RECORD.findall(data)) or per_page
         out = []
-        for start in range(first + 1, total + 1, per_page):
+        for start in range(1, total + 1, per_page):
             query = [("startrecord", str(start)), ("endrecord", str(min(start + per_page - 1, total))),
                      ("perpage", str(per_page))] + params
             out.append(urljoin(url, proxy) + "?" + urlencode(query))

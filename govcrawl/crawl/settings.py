@@ -24,6 +24,7 @@ GOVCRAWL_CONTACT_URL = os.environ.get("GOVCRAWL_CONTACT_URL", "https://example.o
 GOVCRAWL_LISTING_DEPTH = 3  # listing → sub-listing → … hops allowed per site
 GOVCRAWL_MAX_LISTING_PAGES = 50  # pagination budget per listing
 GOVCRAWL_MAX_ATTACHMENTS = 10  # attachments fetched per report page
+GOVCRAWL_COLUMN_BUDGET = 30  # pages a site may cost while its 年报 column is looked for (column.py)
 GOVCRAWL_SCRAPY_LOG = False  # `govcrawl crawl` hides Scrapy's own INFO lines unless this is on
 
 # --- politeness ------------------------------------------------------------------------------------

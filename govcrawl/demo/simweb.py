@@ -260,8 +260,13 @@ class Site:
                               f"createPageHTML(countPage, {n}, \"index\", \"html\");</script>")
                     return html_type, _page(p.column_label, self._nav() + f"<ul>{lis(self._listing_slice(n + 1))}</ul>" + script)
         elif p.family == "hanweb":
-            if url == col:
-                records = "".join(f"<record><![CDATA[<li>{_a(u, t)}</li>]]></record>" for _, u, t in self._listing_slice(1))
+            inline = p.index % 2 == 0  # records in the page (?uid=&pageNum= pages) or only via dataproxy
+            q = dict(parse_qsl(urlsplit(url).query))
+            page = int(q["pageNum"]) if (inline and q.get("uid") == str(self.cid) and path == urlsplit(col).path
+                                         and q.get("pageNum", "").isdigit()) else 0
+            if url == col or page:
+                rows = self._listing_slice(page or 1) if inline else []
+                records = "".join(f"<record><![CDATA[<li>{_a(u, t)}</li>]]></record>" for _, u, t in rows)
                 script = (f"<script>$('#{self.cid}').jpage({{dataStore: dataStore, perPage: {PER_PAGE}, "
                           f"totalRecord: {p.n_reports}, proxyUrl: '/module/web/jpage/dataproxy.jsp', "
                           f"ajaxParam: {{col: 1, webid: 7, columnid: {self.cid}, unitid: {self.cid + 1}, "
