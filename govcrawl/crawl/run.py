@@ -79,8 +79,9 @@ class CrawlRun:
         if crashed:
             log.warning("earlier crawl(s) %s did not finish: their WARC tails were checked and "
                         "trimmed; this run picks up where they stopped", ", ".join(crashed))
-        self.summary = RunSummary(self.run_id, sites)
-        self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
+        # rows kept for attribution only (no listing, no portal) are stored but not crawled
+        self.summary = RunSummary(self.run_id, [s for s in sites if s.crawlable])
+        self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites if s.crawlable}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
         self.discovery: dict[str, dict] = {}  # site_id -> what the column finder saw (health.verdict)
         self.archive.upsert_sites(sites)
