@@ -41,9 +41,8 @@ _URL = (
 _AVOID = re.compile(r"解读|图解|读懂|通知|公告|新闻|动态|要闻|招聘|留言|信箱|投诉|登录|注册|English|无障碍|"
                     r"依申请|申请表|指南|规定|办法|条例|考核")
 _CHALLENGE = re.compile(
-    rb"__jsl_clearance|_waf_|waf_?(?:sign|check|token)|yunsuo_session|acw_sc__v2|"
-    rb"<title>[^<]{0,40}(?:\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81|\xe8\xae\xbf\xe9\x97\xae\xe9\x99\x90\xe5\x88\xb6)|"  # 安全验证 / 访问限制
-    rb"please enable javascript|\xe8\xaf\xb7\xe5\xbc\x80\xe5\x90\xafJavaScript", re.I)  # 请开启JavaScript
+    r"__jsl_clearance|_waf_|waf_?(?:sign|check|token)|yunsuo_session|acw_sc__v2|"
+    r"<title>[^<]{0,40}(?:安全验证|访问限制)|please enable javascript|请开启JavaScript".encode(), re.I)
 _DEPARTMENT_LINK = re.compile(r"部门|机构设置|政府机构|组成部门|直属机构")
 _DEPARTMENT_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{2,20}(?:局|委员会|委|办公室|办|中心|院|所|队|署)$")
 _REPORT_LINKS_FOR_DONE = 1
