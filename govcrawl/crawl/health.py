@@ -14,6 +14,7 @@ functions over dicts, so the crawl, the CLI and tests share them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from govcrawl.crawl.summary import failure_kind
@@ -82,13 +83,13 @@ def health_report(states: dict[str, dict], changes: list[dict], sites: list) -> 
         province = s.extra.get("province") or s.division_code[:2]
         health = (states.get(s.site_id) or {}).get("health") or "unchecked"
         table.setdefault(province, Counter())[health] += 1
-    width = max([len(p) for p in table] + [8])
-    lines = [f"{'province':<{width}}" + "".join(f"{h:>11}" for h in order)]
+    width = max([_width(p) for p in table] + [8]) + 1
+    lines = [_pad("province", width) + "".join(f"{h:>11}" for h in order)]
     total: Counter = Counter()
     for province, counts in table.items():
         total.update(counts)
-        lines.append(f"{province:<{width}}" + "".join(f"{counts[h]:>11}" for h in order))
-    lines.append(f"{'total':<{width}}" + "".join(f"{total[h]:>11}" for h in order))
+        lines.append(_pad(province, width) + "".join(f"{counts[h]:>11}" for h in order))
+    lines.append(_pad("total", width) + "".join(f"{total[h]:>11}" for h in order))
     checked = sum(total[h] for h in order[:-1])
     lines.append(f"{len(crawlable)} crawlable sites, {checked} checked by a crawl")
     names = {s.site_id: s.name for s in sites}
@@ -103,3 +104,12 @@ def health_report(states: dict[str, dict], changes: list[dict], sites: list) -> 
                   + (f" → {st['new_url']}" if st.get("new_url") else "") + f" ({st.get('detail') or ''})"
                   for sid, st in bad]
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))

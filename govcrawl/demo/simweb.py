@@ -235,7 +235,7 @@ class Site:
     def departments(self) -> bytes:
         d = self.p.domain
         return _page("政府部门", self._nav()
-                     + _a(f"/bm/mzj/", "区民政局") + _a(f"http://jw.{d}:{self.port}/", "区教育委员会")
+                     + _a("/bm/mzj/", "区民政局") + _a(f"http://jw.{d}:{self.port}/", "区教育委员会")
                      + _a("http://www.other-dept.com/", "区水利局") + _a("/xwdt/", "更多"))
 
     def _listing_slice(self, page: int) -> list[tuple[int, str, str]]:
@@ -525,7 +525,7 @@ def evaluate(world: World, db_path: Path, allows: dict) -> dict:
 
 def crawl_settings(hosts_file: Path, *, per_host: int = 2) -> list[str]:
     """``-s`` settings for a crawl of the world: its resolver, fast loopback politeness."""
-    return [f"DNS_RESOLVER=govcrawl.demo.simweb.SimResolver", f"GOVCRAWL_SIM_HOSTS={hosts_file}",
+    return ["DNS_RESOLVER=govcrawl.demo.simweb.SimResolver", f"GOVCRAWL_SIM_HOSTS={hosts_file}",
             "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS=64",
             f"CONCURRENT_REQUESTS_PER_DOMAIN={per_host}", "RETRY_TIMES=1",
             "GOVCRAWL_RETRY_BACKOFF_BASE=0.05", "DOWNLOAD_TIMEOUT=10", "LOG_LEVEL=INFO"]
