@@ -3,21 +3,23 @@ from __future__ import annotations
 
 from govcrawl.cli import main
 from govcrawl.registry import load_sites
+from helpers import ROOT
 
-SITES = load_sites("data/sites.csv")
+REGISTRY = str(ROOT / "data" / "sites.csv")
+SITES = load_sites(REGISTRY)
 CRAWLABLE = sum(1 for s in SITES if s.crawlable)
 
 
 def test_sites_lists_the_whole_national_registry(capsys):
-    assert main(["sites"]) == 0
+    assert main(["sites", "--sites", REGISTRY]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(SITES) + 1 >= 3201
-    assert out[-1] == f"{len(SITES)} sites in data/sites.csv ({CRAWLABLE} crawlable)"
+    assert out[-1] == f"{len(SITES)} sites in {REGISTRY} ({CRAWLABLE} crawlable)"
     assert any(line.startswith("cq-yubei ") and "1997-2024" in line for line in out)
 
 
 def test_health_works_on_a_fresh_archive(tmp_path, capsys):
-    assert main(["sites", "--health", "--db", str(tmp_path / "none.db")]) == 0
+    assert main(["sites", "--sites", REGISTRY, "--health", "--db", str(tmp_path / "none.db")]) == 0
     out = capsys.readouterr().out
     assert "no site has been checked" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
@@ -25,5 +27,5 @@ def test_health_works_on_a_fresh_archive(tmp_path, capsys):
     from govcrawl.archive.store import Archive
 
     Archive(tmp_path / "empty.db").close()  # an archive without any crawl yet
-    assert main(["sites", "--health", "--db", str(tmp_path / "empty.db")]) == 0
+    assert main(["sites", "--sites", REGISTRY, "--health", "--db", str(tmp_path / "empty.db")]) == 0
     assert f"{CRAWLABLE} crawlable sites, 0 checked by a crawl" in capsys.readouterr().out
