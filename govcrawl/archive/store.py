@@ -375,7 +375,11 @@ class Archive:
             {"site_id": s.site_id, "name": s.name, "level": s.level,
              "division_code": s.division_code, "parent_id": s.parent_id or "",
              "listing_urls": " ".join(s.listing_urls), "allowed_domains": " ".join(s.allowed_domains),
-             "platform": s.platform or "", "verified": int(bool(s.verified))}
+             "platform": s.platform or "", "verified": int(bool(s.verified)),
+             # m006: the years the unit existed, for attributing reports (view report_units)
+             "portal_url": getattr(s, "portal_url", "") or "", "valid_from": getattr(s, "valid_from", None),
+             "valid_to": getattr(s, "valid_to", None),
+             "successors": (getattr(s, "extra", None) or {}).get("successors", "")}
             for s in sites
         ]
         if rows:
@@ -637,13 +641,16 @@ class Archive:
 
 @migrations()
 def m006_site_state(db: Database) -> None:
-    """Where each site's 年报 column is (found by the crawler), and how each site fared each night.
+    """Where each site's 年报 column is (found by the crawler), how each site fared each night, and
+    which unit each report belongs to.
 
     ``site_state`` is one row per site: the column URLs and platform the finder settled on, the
     evidence, when it was found and last checked, and the latest health (ok / moved / dead /
     blocked / no column) with the new URL of a moved site. ``site_health`` keeps every night's
     verdict so changes can be listed. ``department_proposals`` holds departments seen on portals'
-    部门 pages until an operator reviews them; nothing there is crawled.
+    部门 pages until an operator reviews them; nothing there is crawled. ``sites`` gains the
+    registry's portal, valid years and successors, and the ``report_units`` view attributes each
+    report to the unit that existed in its year.
     """
     db.execute("""create table if not exists site_state (site_id text primary key, column_urls text,
         platform text, evidence text, found_at text, checked_at text, health text, detail text,
@@ -653,6 +660,31 @@ def m006_site_state(db: Database) -> None:
     db.execute("create index if not exists site_health_site on site_health(site_id, at)")
     db.execute("""create table if not exists department_proposals (parent_id text not null,
         url text not null, name text, found_on text, found_at text, primary key (parent_id, url))""")
+    for column, kind in (("portal_url", "text"), ("valid_from", "integer"), ("valid_to", "integer"),
+                         ("successors", "text")):
+        db.execute(f"alter table sites add column {column} {kind}")
+    db.execute(REPORT_UNITS_VIEW)
+
+
+# A report belongs to the unit that existed in its year: a retired unit's later reports go to its
+# one successor (渝北区 500112 → 两江新区 500157 from 2025), a new unit's earlier ones to the one
+# unit it replaced; otherwise (departments, no year, ambiguous) to the site that published it.
+REPORT_UNITS_VIEW = """create view if not exists report_units as
+select r.report_id, r.site_id, r.year, u.site_id as unit_site_id, u.division_code as unit_division_code,
+       u.name as unit_name
+from reports r join sites s on s.site_id = r.site_id
+join sites u on u.site_id = coalesce(
+  case when r.year is null or s.level = 'department'
+         or ((s.valid_from is null or r.year >= s.valid_from) and (s.valid_to is null or r.year <= s.valid_to))
+       then s.site_id end,
+  (select case when count(*) = 1 then max(t.site_id) end from sites t
+    where t.level != 'department'
+      and ((s.valid_to is not null and r.year > s.valid_to
+            and instr(' ' || coalesce(s.successors, '') || ' ', ' ' || t.division_code || ' ') > 0)
+        or (s.valid_from is not null and r.year < s.valid_from
+            and instr(' ' || coalesce(t.successors, '') || ' ', ' ' || s.division_code || ' ') > 0))
+      and (t.valid_from is null or r.year >= t.valid_from) and (t.valid_to is null or r.year <= t.valid_to)),
+  s.site_id)"""
 
 
 HEALTH = ("ok", "moved", "dead", "blocked", "no column")
