@@ -44,3 +44,21 @@ def test_reports_are_attributed_to_the_unit_of_their_year(tmp_path):
     units = {r["report_id"]: r["unit_division_code"] for r in archive.db.query("select * from report_units")}
     assert units == {"r0": "500112", "r1": "500157", "r2": "500112", "r3": "500157", "r4": "500112"}
     archive.close()
+
+
+def test_health_verdicts_from_a_nights_counters():
+    from govcrawl.crawl.health import verdict
+
+    ok = {"listing_pages": 2, "report_links": 9, "errors": []}
+    assert verdict(ok)[0] == "ok"
+    dns = {"listing_pages": 0, "errors": [{"reason": "discover: CannotResolveHostError: DNS lookup failed", "status": None}]}
+    assert verdict(dns, {"searched": True, "pages_read": 0})[0] == "dead"
+    refused = {"listing_pages": 0, "errors": [{"reason": "listing: ConnectionRefusedError: refused", "status": None}]}
+    assert verdict(refused)[0] == "dead"
+    forbidden = {"listing_pages": 0, "errors": [{"reason": "discover: HTTP 403", "status": 403}]}
+    assert verdict(forbidden, {"searched": True})[0] == "blocked"
+    assert verdict({"listing_pages": 0, "robots_blocked": 1, "errors": []}, {"searched": True})[0] == "blocked"
+    away = {"listing_pages": 0, "errors": [{"reason": "discover: outside the allowed domains of s1: http://www.new.gov.cn/", "status": None}]}
+    assert verdict(away, {"searched": True}) == ("moved", "redirected to http://www.new.gov.cn/", "http://www.new.gov.cn/")
+    assert verdict({"listing_pages": 0, "errors": []}, {"searched": True, "pages_read": 12, "budget": 30})[0] == "no column"
+    assert verdict({"listing_pages": 0, "errors": []}, {"blocked": "blocked: challenge page"})[0] == "blocked"

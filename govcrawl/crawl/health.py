@@ -41,6 +41,8 @@ def verdict(stats: dict, discovery: dict | None = None) -> tuple[str, str, str |
             return "moved", f"redirected to {moved} (column still read)", moved
         return "ok", f"{stats.get('listing_pages', 0)} listing pages, {stats.get('report_links', 0)} report links", None
     kinds = Counter(failure_kind(e["reason"], e.get("status")) for e in starts)
+    if stats.get("robots_blocked") and not discovery.get("pages_read"):
+        return "blocked", f"robots.txt forbids {stats['robots_blocked']} start page(s)", None
     if kinds.get("blocks us"):
         return "blocked", _first(starts, "blocks us"), None
     if kinds.get("down") and not discovery.get("pages_read"):
