@@ -287,3 +287,28 @@ def test_hosts_inside_allowed_domains_and_their_subdomains_are_in_scope():
     assert not in_domains("http://127.0.0.12:8080/a.htm", ("127.0.0.11",))
     assert not in_domains("ftp://ybq.gov.cn/x", ("ybq.gov.cn",))
     assert not in_domains("javascript:void(0)", ("ybq.gov.cn",))
+
+
+def test_a_reviewed_department_proposal_builds_into_the_registry(tmp_path):
+    from govcrawl.registry import build
+    from govcrawl.registry.departments import department_name, proposal_rows
+
+    if not (build.SOURCES / "division_codes.csv").exists():
+        pytest.skip("../shared/registry is absent")
+    sites = load_sites(SHIPPED)
+    by_id = {s.site_id: s for s in sites}
+    parent = by_id["cn-110101"]
+    assert department_name(parent, "区民政局") == "北京市东城区民政局"
+    text, n = proposal_rows([
+        {"parent_id": "cn-110101", "name": "区民政局", "url": "https://www.bjdch.gov.cn/bm/mzj/", "found_on": "x"},
+        {"parent_id": "cn-110101", "name": "区教育委员会", "url": "http://jw.bjdch.gov.cn/", "found_on": "x"},
+        {"parent_id": "no-such-site", "name": "区水利局", "url": "http://x.gov.cn/", "found_on": "x"}], sites)
+    assert n == 2
+    hand = tmp_path / "hand.csv"
+    hand.write_text(build.HAND.read_text(encoding="utf-8") + "".join(text.splitlines(True)[1:]), encoding="utf-8")
+    rows, _ = build.build(build.SOURCES / "division_codes.csv", build.SOURCES / "portals.tsv", hand)
+    out = tmp_path / "sites.csv"
+    out.write_text(build.render(rows), encoding="utf-8")
+    added = [s for s in load_sites(out) if s.parent_id == "cn-110101" and s.level == "department"]
+    assert {s.name for s in added} == {"北京市东城区民政局", "北京市东城区教育委员会"}
+    assert all(s.crawlable and not s.verified and s.division_code == "110101" for s in added)

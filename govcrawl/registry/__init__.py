@@ -95,8 +95,11 @@ def host_allowed(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-def load_sites(path: str | Path) -> list[Site]:
-    """Read and validate a registry CSV; raise RegistryError on the first problem found."""
+def load_sites(path: str | Path, *, other_ids: Iterable[str] = ()) -> list[Site]:
+    """Read and validate a registry CSV; raise RegistryError on the first problem found.
+
+    ``other_ids`` are sites defined elsewhere that rows may name as parent (the generated rows,
+    for the hand-checked file merged into them)."""
     path = Path(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -124,7 +127,7 @@ def load_sites(path: str | Path) -> list[Site]:
                                     path=path, line=line, site_id=site.site_id)
             lines[site.site_id] = line
             sites.append(site)
-    _check_parents(sites, lines, path)
+    _check_parents(sites, lines, path, set(other_ids))
     return sites
 
 
@@ -198,11 +201,11 @@ def _parse_row(row: list[str], *, header_len: int, extra_cols: list[str], path: 
     )
 
 
-def _check_parents(sites: list[Site], lines: dict[str, int], path: Path) -> None:
+def _check_parents(sites: list[Site], lines: dict[str, int], path: Path, other_ids: set[str]) -> None:
     """Parents may appear later in the file, but must exist and must not form a cycle."""
     by_id = {s.site_id: s for s in sites}
     for site in sites:
-        if site.parent_id is None:
+        if site.parent_id is None or (site.parent_id in other_ids and site.parent_id not in by_id):
             continue
         if site.parent_id not in by_id:
             raise RegistryError(f"unknown parent_id {site.parent_id!r}",

@@ -215,7 +215,8 @@ def generated_rows(units: list[Unit]) -> list[dict]:
 
 def merge_hand(rows: list[dict], hand_path: Path) -> list[dict]:
     """Hand rows replace the generated row of their division code (departments are added)."""
-    hand = load_sites(hand_path)  # validated with its own file's line numbers
+    # validated with its own file's line numbers; parents may be generated rows
+    hand = load_sites(hand_path, other_ids=[r["site_id"] for r in rows])
     by_code = {r["division_code"]: r for r in rows}
     renamed: dict[str, str] = {}
     out_hand = []

@@ -33,7 +33,7 @@ def proposal_rows(proposals: list[dict], sites: list[Site]) -> tuple[str, int]:
     known_urls = {u for s in sites for u in s.listing_urls + ((s.portal_url,) if s.portal_url else ())}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(HEADER + OPTIONAL + ("found_on",))
+    w.writerow(HEADER + OPTIONAL + ("found_on",))  # data/registry/hand.csv's own header
     n = 0
     for p in proposals:
         parent = by_id.get(p["parent_id"])
