@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from govcrawl.crawl import content
 
 from govcrawl.crawl import discovery
-from govcrawl.crawl.column import ColumnSearch, challenge_reason, moved_between
+from govcrawl.crawl.column import ColumnSearch, Found, challenge_reason, moved_between
 from govcrawl.crawl.platforms import platform_for
 from govcrawl.crawl.run import CrawlRun
 
@@ -99,6 +99,7 @@ class ReportsSpider(scrapy.Spider):
             return
         if self._blocked_listing(response):
             return
+        self._note_moved_column(response)
         self.run.summary.site(site_id).listing_pages += 1
         if not isinstance(response, TextResponse) and content.sniff_mime(response.body) != "text/html":
             return
@@ -273,6 +274,16 @@ class ReportsSpider(scrapy.Spider):
         self.run.save_column(site_id, found, search.department_links())
         return [self._listing_request(site_id, url, depth=0) for url in found.urls]
 
+    def _note_moved_column(self, response) -> None:
+        """The stored column answered from another path in scope: the site moved it; keep the new one."""
+        if not response.meta.get("from_state") or not response.meta.get("redirect_urls"):
+            return
+        site_id, old = response.meta["site_id"], response.meta["redirect_urls"][0]
+        if moved_between(old, response.url):
+            self.run.discovery.setdefault(site_id, {})["moved_to"] = response.url
+            self.run.save_column(site_id, Found([response.url], self.platforms.get(site_id, ""),
+                                                {"moved_from": old}, _now()))
+
     def _blocked_listing(self, response) -> bool:
         """A WAF or JavaScript challenge instead of the column: recorded as blocked."""
         reason = challenge_reason(response.body)
@@ -281,6 +292,12 @@ class ReportsSpider(scrapy.Spider):
             self.run.discovery.setdefault(site_id, {})["blocked"] = reason
             self.run.record_failure(site_id, response.url, f"listing: {reason}", response.status)
         return bool(reason)
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _content_type(response) -> str | None:

@@ -41,8 +41,17 @@ def crawled(tmp_path_factory):
         new_column = site.column_url().replace("/zfxxgknb/", "/ndbg/")
         site.steps[-1] = (new_column, site.steps[-1][1])
         log3 = night(world, tmp, hosts)
+        # Another site moves its column and redirects the old address to the new one.
+        relocated = next(p for p in world.portals if p.family == "generic" and p.fate == "ok")
+        site = world.sites[relocated.host]
+        old_column = site.column_url()
+        moved_column = old_column.replace("/ndbg/", "/nb2025/")
+        site.steps[-1] = (moved_column, site.steps[-1][1])
+        site.redirects["/" + old_column.split("/", 3)[3]] = moved_column  # by path
+        log4 = night(world, tmp, hosts)
         yield {"world": world, "tmp": tmp, "first": first, "second": second, "requests2": requests2,
-               "logs": (log1, log2, log3), "rebuilt": rebuilt, "new_column": new_column}
+               "logs": (log1, log2, log3, log4), "rebuilt": rebuilt, "new_column": new_column,
+               "relocated": relocated, "moved_column": moved_column}
 
 
 def test_columns_are_found_within_the_budget_and_every_report_on_them_archived(crawled):
@@ -101,3 +110,11 @@ def test_sites_health_shows_provinces_and_names_the_failing_sites(crawled):
 
 def test_the_crawl_summary_has_a_health_line(crawled):
     assert "health: ok " in crawled["logs"][0]
+
+
+def test_a_column_redirected_to_a_new_path_is_kept_and_the_site_named_moved(crawled):
+    relocated = crawled["relocated"]
+    (row,) = query(crawled["tmp"] / "archive.db", "select * from site_state where site_id = ?", [relocated.site_id])
+    assert row["column_urls"] == crawled["moved_column"]
+    assert row["health"] == "moved" and row["new_url"] == crawled["moved_column"]
+    assert f"[{relocated.site_id}] looking for the 年报 column" not in crawled["logs"][3]

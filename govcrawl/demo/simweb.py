@@ -112,6 +112,7 @@ class Site:
         self.template = report_template
         self.cid = 3000 + portal.index  # column / category id
         self.steps = self._steps()
+        self.redirects: dict[str, str] = {}  # path → new URL: a site that moved a page (tests set it)
 
     # URLs of the chain home → … → column
     def _origin(self, host: str | None = None) -> str:
@@ -188,6 +189,8 @@ class Site:
                                   "location.href=location.pathname+location.search;</script>")
         if path == "/robots.txt":
             return 404, {}, b"not found"
+        if path_qs in self.redirects:
+            return 301, {"Location": self.redirects[path_qs]}, b""
         if host == p.host and path == "/" and p.fate == "moved_host":
             return 301, {"Location": f"http://{p.new_host}:{self.port}/"}, b""
         if host == p.host and path == "/" and p.fate == "moved_path":
