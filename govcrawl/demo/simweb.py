@@ -6,13 +6,13 @@ separate ``xxgk.`` host, a plain site), with its 年报 column 1–4 links below
 pages, links off the site, and some fates: moved (home redirects to another host or path), dead (no
 DNS, or nothing listening), blocked (403, or a JavaScript challenge page) and one endless calendar
 trap. One threaded HTTP server on a loopback address answers every host by its ``Host`` header;
-``SimResolver`` (Scrapy's ``DNS_RESOLVER``) maps the names to loopback addresses from a JSON file,
+``SimResolver`` (Scrapy's ``TWISTED_DNS_RESOLVER``) maps the names to loopback addresses from a JSON file,
 so the crawl connects to 127.x only and the network guard stays on. Pages are rendered on the fly
 from a seed; ``World.expected`` says what a perfect crawl finds.
 
     with serve_world(load_sites("data/sites.csv"), n=320) as world:
         world.write_registry(path); world.write_hosts(hosts_json)
-        # crawl with -s DNS_RESOLVER=govcrawl.demo.simweb.SimResolver -s GOVCRAWL_SIM_HOSTS=hosts_json
+        # crawl with -s TWISTED_DNS_RESOLVER=govcrawl.demo.simweb.SimResolver -s GOVCRAWL_SIM_HOSTS=hosts_json
         world.requests   # [(host, path, status)], every request the servers answered
 """
 from __future__ import annotations
@@ -313,10 +313,13 @@ class Site:
             base = col.rsplit("/", 1)[0] + "/"
             first = col.rsplit("/", 1)[1]
             stem, ext = first.split(".")
+            shift = 1 if stem == "index" else 0  # index_1.html is page 2 (TRS habit); list_2.html is page 2
+
+            def name(n: int) -> str:
+                return first if n == 1 else f"{stem}_{n - shift}.{ext}"
             for n in range(1, self.pages() + 1):
-                name = first if n == 1 else f"{stem}_{n}.{ext}"
-                if url == base + name:
-                    pager = _a(base + f"{stem}_{n + 1}.{ext}", "下一页") if n < self.pages() else ""
+                if url == base + name(n):
+                    pager = _a(base + name(n + 1), "下一页") if n < self.pages() else ""
                     return html_type, _page(p.column_label, self._nav() + f"<ul>{lis(self._listing_slice(n))}</ul>" + pager)
         return None
 
@@ -449,7 +452,7 @@ def _resolver_class():
 
     @implementer(IResolverSimple)
     class SimResolver:
-        """Scrapy ``DNS_RESOLVER``: names from the world's hosts file, loopback addresses only."""
+        """Scrapy ``TWISTED_DNS_RESOLVER``: names from the world's hosts file, loopback addresses only."""
 
         def __init__(self, reactor, hosts: dict[str, str]):
             self.reactor = reactor
@@ -528,7 +531,42 @@ def evaluate(world: World, db_path: Path, allows: dict) -> dict:
 
 def crawl_settings(hosts_file: Path, *, per_host: int = 2) -> list[str]:
     """``-s`` settings for a crawl of the world: its resolver, fast loopback politeness."""
-    return ["DNS_RESOLVER=govcrawl.demo.simweb.SimResolver", f"GOVCRAWL_SIM_HOSTS={hosts_file}",
+    return ["TWISTED_DNS_RESOLVER=govcrawl.demo.simweb.SimResolver", f"GOVCRAWL_SIM_HOSTS={hosts_file}",
             "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS=64",
             f"CONCURRENT_REQUESTS_PER_DOMAIN={per_host}", "RETRY_TIMES=1",
             "GOVCRAWL_RETRY_BACKOFF_BASE=0.05", "DOWNLOAD_TIMEOUT=10", "LOG_LEVEL=INFO"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the world in the foreground and print the crawl command that uses it (Ctrl-C stops)."""
+    import argparse
+    import time
+
+    from govcrawl.registry import load_sites
+
+    p = argparse.ArgumentParser(description="Serve the simulated national web on loopback.")
+    p.add_argument("--portals", type=int, default=320)
+    p.add_argument("--sites", default="data/sites.csv", help="the registry whose rows get portals")
+    p.add_argument("--out", type=Path, default=Path("data/simweb"), help="where sites.csv and hosts.json go")
+    args = p.parse_args(argv)
+    sites = load_sites(args.sites)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with serve_world(sites, args.portals) as world:
+        (args.out / "sites.csv").write_text(world.registry_rows(sites), encoding="utf-8")
+        world.write_hosts(args.out / "hosts.json")
+        settings = " ".join(f"-s {s}" for s in crawl_settings(args.out / "hosts.json")
+                            if not s.startswith("LOG_LEVEL"))
+        print(f"{len(world.portals)} portals on {SERVE_IP}:{world.port}; in another shell:\n"
+              f"  GOVCRAWL_LOOPBACK_ONLY=1 govcrawl crawl --sites {args.out / 'sites.csv'} "
+              f"--db {args.out / 'archive.db'} --warc-dir {args.out / 'warc'} {settings}\n"
+              f"  govcrawl sites --health --sites {args.out / 'sites.csv'} --db {args.out / 'archive.db'}",
+              flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
