@@ -129,3 +129,12 @@ def test_ilist_pages_come_from_the_page_count():
     url = "http://www.cd.gov.cn/info/iList.jsp?cat_id=7"
     assert IList().listing_pages(html, url, 50) == [url + "&cur_page=2", url + "&cur_page=3"]
     assert IList().listing_pages(html, url + "&cur_page=3", 2) == [url + "&cur_page=1", url + "&cur_page=2"]
+
+
+def test_picture_links_and_frames_are_column_candidates_by_their_alt_text():
+    html = """<html><body><a href="/zwgk/"><img src="b.png" alt="政务公开"></a>
+    <map><area href="/xxgk/nb/" alt="政府信息公开年报"></map><iframe src="/nav/menu.html"></iframe>
+    <a href="/news/">新闻</a><a href="javascript:void(0)"><img alt="x"></a></body></html>"""
+    links = Platform().column_links(html, "http://www.x.gov.cn/")
+    assert links == [("http://www.x.gov.cn/zwgk/", "政务公开"), ("http://www.x.gov.cn/xxgk/nb/", "政府信息公开年报"),
+                     ("http://www.x.gov.cn/nav/menu.html", "")]

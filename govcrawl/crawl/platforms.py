@@ -26,6 +26,9 @@ import math
 import re
 from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import lxml.html
+from lxml import etree
+
 from govcrawl.crawl import discovery
 from govcrawl.crawl.discovery import Link
 
@@ -39,8 +42,29 @@ class Platform:
         return discovery.extract_links(html, url)
 
     def column_links(self, html: bytes | str, url: str) -> list[tuple[str, str]]:
-        """(url, label) of column entries the family hides from ordinary anchors; none here."""
-        return []
+        """(url, label) of entries ordinary link text misses: image links and image-map areas
+        labelled by their ``alt``/``title`` (portal banners: 政务公开 as a picture), and frames."""
+        try:
+            doc = lxml.html.document_fromstring(discovery.decode_html(html))
+        except (etree.ParserError, ValueError):
+            return []
+        out = []
+        for el in doc.iter("a", "area", "iframe", "frame"):
+            href = el.get("src") if el.tag in ("iframe", "frame") else el.get("href")
+            if not href or href.strip().lower().startswith(("javascript:", "#", "mailto:")):
+                continue
+            label = ""
+            if el.tag == "a":
+                if (el.text_content() or "").strip():
+                    continue  # ordinary anchors are read by listing_links
+                label = next((img.get("alt") or img.get("title") or "" for img in el.iter("img")), "")
+            elif el.tag == "area":
+                label = el.get("alt") or el.get("title") or ""
+            try:
+                out.append((urljoin(url, href.strip()), label.strip()))
+            except ValueError:
+                continue
+        return out
 
     def listing_pages(self, html: bytes | str, url: str, max_pages: int) -> list[str]:
         return discovery.pagination_urls(html, url, max_pages=max_pages)
@@ -140,7 +164,7 @@ class Gkmlpt(Platform):
         text = discovery.decode_html(html)
         sid = _SID.search(text)
         if not sid:
-            return []
+            return super().column_links(html, url)
         cats = {m.group(1): m.group(2) for m in _CAT_JSON.finditer(text)}
         cats.update({m.group(1): re.sub(r"<[^>]+>", "", m.group(2)) for m in _CAT_ANCHOR.finditer(text)})
         return [(urljoin(url, f"/gkmlpt/api/all/{cat}?page=1&sid={sid.group(1)}"), label.strip())

@@ -222,8 +222,13 @@ class Site:
 
     def home(self) -> bytes:
         first_url, first_label = self.steps[0]
+        if self.p.index % 5 == 4:  # a picture banner: the label is only in the image's alt text
+            entry = (f'<a href="{html.escape(first_url, quote=True)}"><img src="/images/banner.png" '
+                     f'alt="{html.escape(first_label, quote=True)}"></a>')
+        else:
+            entry = _a(first_url, first_label)
         body = (f"<h1>{html.escape(self.p.name)}</h1>" + self._nav()
-                + _a(first_url, first_label)
+                + entry
                 + _a("/xwdt/t1.html", f"关于做好{2023}年政府信息公开工作年度报告编制工作的通知")
                 + _a("/xwdt/", "政策解读") + _a("/xwdt/", "互动交流"))
         if self.p.fate == "trap":
