@@ -240,11 +240,6 @@ class ReportsSpider(scrapy.Spider):
             return self._finish_discovery(site_id)
         if url == search.start_url and moved_between(url, response.url):
             note["moved_to"] = response.url
-        target = content.js_redirect_target(response.body, response.url, _content_type(response))
-        hops = response.meta.get("js_redirects", 0)
-        if target and self._allowed(site_id, target) and hops < MAX_JS_REDIRECTS:
-            meta = dict(response.meta, js_redirects=hops + 1)
-            return [response.request.replace(url=target, meta=meta)]
         note["pages_read"] += 1
         if isinstance(response, TextResponse) or content.sniff_mime(response.body) == "text/html":
             search.feed(url, content.head_for_parsing(response.body), final_url=response.url)
@@ -263,6 +258,8 @@ class ReportsSpider(scrapy.Spider):
         if note.get("finished"):
             return []
         note["finished"] = True
+        if search.moved_to:
+            note.setdefault("moved_to", search.moved_to)
         found = search.result()
         note["found"] = found is not None
         if found is None:

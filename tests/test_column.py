@@ -109,3 +109,18 @@ def test_departments_on_the_portals_department_page_are_proposed_not_followed(wo
     names = {d["name"] for d in search.department_links()}
     assert {"区民政局", "区教育委员会", "区水利局"} <= names
     assert not any("/bm/mzj/" in u or "jw." in u for u in asked)  # noted, never fetched
+
+
+def test_a_javascript_shell_home_leads_to_the_real_home_or_names_the_new_site():
+    shell = b'<html><head><script>window.location.href="/index.shtml";</script></head><body></body></html>'
+    home = '<html><body><a href="/zwgk/zfxxgknb/">政府信息公开年报</a></body></html>'.encode()
+    column = '<html><body><a href="/zwgk/zfxxgknb/t1.html">某县2023年政府信息公开工作年度报告</a></body></html>'.encode()
+    pages = {"http://www.x.gov.cn/": shell, "http://www.x.gov.cn/index.shtml": home,
+             "http://www.x.gov.cn/zwgk/zfxxgknb/": column}
+    search = ColumnSearch("http://www.x.gov.cn/", lambda u: urlsplit(u).hostname.endswith("x.gov.cn"))
+    while (step := search.next_url()) is not None:
+        search.feed(step[0], pages[step[0]])
+    assert search.result().urls == ["http://www.x.gov.cn/zwgk/zfxxgknb/"] and search.moved_to is None
+    away = ColumnSearch("http://www.x.gov.cn/", lambda u: urlsplit(u).hostname.endswith("x.gov.cn"))
+    away.feed(away.next_url()[0], shell.replace(b"/index.shtml", b"http://www.y.gov.cn/"))
+    assert away.done and away.result() is None and away.moved_to == "http://www.y.gov.cn/"

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from govcrawl.crawl import discovery, platforms
+from govcrawl.crawl import content, discovery, platforms
 
 DEFAULT_BUDGET = 30
 
@@ -128,6 +128,7 @@ class ColumnSearch:
         self._shapes: dict[tuple, int] = {}
         self._department_page: _Item | None = None
         self._department_visited = False
+        self.moved_to: str | None = None
 
     # --- driving -----------------------------------------------------------------------------
 
@@ -167,6 +168,14 @@ class ColumnSearch:
         here = final_url or url
         self.seen.add(here)
         self.pages.append(here)
+        shell = content.js_redirect_target(body if isinstance(body, bytes) else body.encode("utf-8"), here)
+        if shell and self.allows(shell) and shell not in self.seen:
+            # A JavaScript shell (``location.href = "/index.shtml"``): its target stands in its place.
+            self.seen.add(shell)
+            heapq.heappush(self.frontier, _Item((-1000, depth, 0), shell, text, depth, via))
+            return
+        if shell and not self.allows(shell) and depth == 0:
+            self.moved_to = shell  # the home page sends browsers to another site
         family = platforms.detect(body, here)
         self.platforms_seen[family] = self.platforms_seen.get(family, 0) + 1
         reader = platforms.platform_for(family)

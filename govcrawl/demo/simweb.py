@@ -196,7 +196,10 @@ class Site:
         if host == p.host and path == "/" and p.fate == "moved_path":
             return 302, {"Location": "/2024gb/index.html"}, b""
         url = f"http://{host}:{self.port}{path_qs}"
-        if host == p.host and (path == "/" and p.fate != "moved_path" or path == "/2024gb/index.html"):
+        if host == p.host and path == "/" and p.index % 7 == 5 and p.fate == "ok":
+            # a JavaScript shell in front of the real home page, as many portals have
+            return 200, {}, _page(p.name, "", '<script>window.location.href="/index.shtml";</script>')
+        if host == p.host and (path == "/" and p.fate != "moved_path" or path in ("/2024gb/index.html", "/index.shtml")):
             return 200, {}, self.home()
         for k, (step_url, _) in enumerate(self.steps[:-1]):
             if step_url.endswith("/gkmlpt/index"):
