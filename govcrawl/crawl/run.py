@@ -175,12 +175,20 @@ class CrawlRun:
         if departments:
             self.archive.site_states.propose_departments(site_id, list(departments))
 
-    def record_health(self, summary: dict) -> dict:
-        """Each crawled site's verdict for tonight, stored; returns {counts line, changed, verdicts}."""
+    def record_health(self, summary: dict, complete: bool = True) -> dict:
+        """Each crawled site's verdict for tonight, stored; returns {counts line, changed, verdicts}.
+
+        A run stopped early (``--max-runtime``, Ctrl-C) judges only the sites it got to: a site
+        never asked tonight has not changed."""
         from govcrawl.crawl.health import counts_line, verdict
 
+        def reached(site_id: str) -> bool:
+            stats = summary["sites"].get(site_id, {})
+            return bool(complete or site_id in self.discovery or stats.get("pages_fetched")
+                        or stats.get("listing_pages") or stats.get("errors") or stats.get("robots_blocked"))
+
         verdicts = {site_id: verdict(summary["sites"].get(site_id, {}), self.discovery.get(site_id))
-                    for site_id in self.sites if self.sites[site_id].crawlable}
+                    for site_id in self.sites if self.sites[site_id].crawlable and reached(site_id)}
         self.archive.site_states.record_health(self.run_id, verdicts)
         wanted = set(verdicts)
         changed = [c for c in self.archive.site_states.changes() if c["site_id"] in wanted]
@@ -193,7 +201,7 @@ class CrawlRun:
         if complete:
             self.mark_removed_reports()
         summary = self.summary.to_dict()
-        summary["health"] = self.record_health(summary)
+        summary["health"] = self.record_health(summary, complete)
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
         self.archive.close()
