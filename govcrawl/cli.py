@@ -266,9 +266,41 @@ def cmd_sites(args) -> int:
     from govcrawl.registry import load_sites
 
     sites = load_sites(args.sites)
+    if args.health or args.departments:
+        return _sites_state(args, sites)
     for s in sites:
-        print(f"{s.site_id:<24} {s.division_code} {s.level:<10} {'✓' if s.verified else ' '} {s.name}")
-    print(f"{len(sites)} sites in {args.sites}")
+        years = f"{s.valid_from or ''}-{s.valid_to or ''}" if (s.valid_from or s.valid_to) else ""
+        start = "listing" if s.listing_urls else "portal" if s.portal_url else "-"
+        print(f"{s.site_id:<24} {s.division_code} {s.level:<10} {'✓' if s.verified else ' '} "
+              f"{years:<10} {start:<8} {s.name}")
+    print(f"{len(sites)} sites in {args.sites} ({sum(1 for s in sites if s.crawlable)} crawlable)")
+    return 0
+
+
+def _sites_state(args, sites) -> int:
+    from govcrawl.crawl.health import health_report
+
+    if not Path(args.db).exists():
+        states, changes, proposals = {}, [], []
+        print(f"no archive at {args.db} yet: no site has been checked")
+    else:
+        from govcrawl.archive.store import Archive
+
+        archive = Archive(args.db)
+        try:
+            store = archive.site_states
+            states, changes, proposals = store.all(), store.changes(), store.department_proposals()
+        finally:
+            archive.close()
+    if args.departments:
+        from govcrawl.registry.departments import proposal_rows
+
+        text, n = proposal_rows(proposals, sites)
+        Path(args.departments).write_text(text, encoding="utf-8")
+        print(f"{args.departments}: {n} proposed department rows to review "
+              "(copy the right ones into data/registry/hand.csv, then rebuild the registry)")
+    if args.health:
+        print(health_report(states, changes, sites))
     return 0
 
 
@@ -396,6 +428,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sites", help="validate the site registry and list its rows")
     s.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
+    s.add_argument("--health", action="store_true", help="health by province (ok/moved/dead/blocked/no column) and what changed since the last night")
+    s.add_argument("--departments", metavar="FILE", help="write the departments found on portals as registry rows to review")
+    s.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     s.set_defaults(func=cmd_sites)
     return p
 

@@ -23,6 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from govcrawl.crawl import content
 
 from govcrawl.crawl import discovery
+from govcrawl.crawl.column import ColumnSearch, Found, challenge_reason, moved_between
 from govcrawl.crawl.platforms import platform_for
 from govcrawl.crawl.run import CrawlRun
 
@@ -46,6 +47,8 @@ class ReportsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
+        self.searches: dict[str, ColumnSearch] = {}  # column discovery per site (issue 12)
+        self.platforms: dict[str, str] = {}  # platform family found by the column finder
 
     @property
     def run(self) -> CrawlRun:
@@ -53,8 +56,8 @@ class ReportsSpider(scrapy.Spider):
 
     async def start(self):
         for site in self.run.sites.values():
-            for url in site.listing_urls:
-                yield self._listing_request(site.site_id, url, depth=0)
+            for request in self._start_requests(site):
+                yield request
 
     # --- requests ----------------------------------------------------------------------------------
 
@@ -104,12 +107,15 @@ class ReportsSpider(scrapy.Spider):
         if instead is not None:
             yield from instead
             return
+        if self._blocked_listing(response):
+            return
+        self._note_moved_column(response)
         self.run.summary.site(site_id).listing_pages += 1
         if not isinstance(response, TextResponse) and content.sniff_mime(response.body) != "text/html":
             return
         max_pages = self.settings.getint("GOVCRAWL_MAX_LISTING_PAGES", 50)
         html = content.head_for_parsing(response.body)  # bounded memory on a hostile 50 MB page
-        platform = platform_for(self.run.sites[site_id].platform)
+        platform = platform_for(self.platforms.get(site_id) or self.run.sites[site_id].platform)
         links = platform.listing_links(html, response.url)
         progress.info("[%s] listing %s: %d report links", site_id, response.url,
                       sum(1 for link in links if link.kind == "report"))
@@ -126,9 +132,13 @@ class ReportsSpider(scrapy.Spider):
             elif link.kind == "listing" and depth < self.settings.getint("GOVCRAWL_LISTING_DEPTH", 3):
                 if self.listing_pages_requested[site_id] < max_pages:
                     yield self._listing_request(site_id, link.url, depth + 1)
-        for url in platform.listing_pages(html, response.url, max_pages):
+        pages = platform.listing_pages(html, response.url, max_pages)
+        for url in pages:
             if self._allowed(site_id, url) and self.listing_pages_requested[site_id] < max_pages:
                 yield self._listing_request(site_id, url, depth)
+        if response.meta.get("from_state") and not pages and not any(
+                link.kind in ("report", "listing") for link in links):
+            yield from self._discover(site_id, f"the stored column {response.url} lists no reports")
 
     def parse_report(self, response):
         site_id = response.meta["site_id"]
@@ -212,6 +222,115 @@ class ReportsSpider(scrapy.Spider):
         self.run.record_failure(site_id, request.url, f"{role}: {reason}", status)
         if failed_request is not None:
             yield from self._answer(failed_request, reason)
+        if request.meta.get("from_state"):  # the stored column stopped answering: look again
+            yield from self._discover(site_id, f"the stored column failed: {reason}")
+
+    # --- column discovery (govcrawl.crawl.column): rows without a listing URL -----------------------
+
+    def _start_requests(self, site) -> list:
+        """A row's listings; else the column stored on an earlier night; else a search from the portal."""
+        if site.listing_urls:
+            return [self._listing_request(site.site_id, url, depth=0) for url in site.listing_urls]
+        if not site.portal_url:
+            return []  # kept for attribution only: nothing to crawl
+        state = self.run.column_state(site.site_id)
+        if state and state["column_urls"] and state.get("health") in (None, "ok", "moved"):
+            self.platforms[site.site_id] = state["platform"] or ""
+            requests = [self._listing_request(site.site_id, url, depth=0) for url in state["column_urls"]
+                        if self._allowed(site.site_id, url)]
+            for request in requests:
+                request.meta["from_state"] = True
+            if requests:
+                return requests
+        return self._discover(site.site_id, "no column known yet")
+
+    def _discover(self, site_id: str, why: str) -> list:
+        site = self.run.sites[site_id]
+        if site_id in self.searches or not site.portal_url:
+            return []  # one search per site and night
+        budget = self.settings.getint("GOVCRAWL_COLUMN_BUDGET", 30)
+        self.searches[site_id] = ColumnSearch(site.portal_url, site.allows, budget=budget)
+        self.run.discovery[site_id] = {"searched": True, "budget": budget, "pages_read": 0, "why": why}
+        progress.info("[%s] looking for the 年报 column from %s (%s)", site_id, site.portal_url, why)
+        return self._next_discovery(site_id)
+
+    def _next_discovery(self, site_id: str) -> list:
+        search = self.searches[site_id]
+        step = search.next_url()
+        if step is not None:
+            url, _ = step
+            return [scrapy.Request(url, callback=self.parse_discover, errback=self.on_discover_error,
+                                   dont_filter=True,
+                                   meta={"site_id": site_id, "role": "discover", "discover_url": url})]
+        return self._finish_discovery(site_id) if search.done else []
+
+    def parse_discover(self, response):
+        site_id, url = response.meta["site_id"], response.meta["discover_url"]
+        search, note = self.searches[site_id], self.run.discovery[site_id]
+        reason = challenge_reason(response.body)
+        if reason:
+            note["blocked"] = reason
+            self.run.record_failure(site_id, response.url, f"discover: {reason}", response.status)
+            search.failed(url)
+            search.finished = True
+            return self._finish_discovery(site_id)
+        if url == search.start_url and moved_between(url, response.url):
+            note["moved_to"] = response.url
+        note["pages_read"] += 1
+        if isinstance(response, TextResponse) or content.sniff_mime(response.body) == "text/html":
+            search.feed(url, content.head_for_parsing(response.body), final_url=response.url)
+        else:
+            search.failed(url)
+        return self._next_discovery(site_id)
+
+    def on_discover_error(self, failure):
+        yield from self.on_error(failure)  # a generator: it records the failure only when iterated
+        site_id, url = failure.request.meta["site_id"], failure.request.meta["discover_url"]
+        self.searches[site_id].failed(url)
+        yield from self._next_discovery(site_id)
+
+    def _finish_discovery(self, site_id: str) -> list:
+        search, note = self.searches[site_id], self.run.discovery[site_id]
+        if note.get("finished"):
+            return []
+        note["finished"] = True
+        if search.moved_to:
+            note.setdefault("moved_to", search.moved_to)
+        found = search.result()
+        note["found"] = found is not None
+        if found is None:
+            progress.info("[%s] no 年报 column found in %d pages", site_id, search.fetched)
+            return []
+        progress.info("[%s] 年报 column %s (%s, %s)", site_id, " ".join(found.urls), found.platform,
+                      found.evidence.get("link_text") or "start page")
+        self.platforms[site_id] = found.platform
+        self.run.save_column(site_id, found, search.department_links())
+        return [self._listing_request(site_id, url, depth=0) for url in found.urls]
+
+    def _note_moved_column(self, response) -> None:
+        """The stored column answered from another path in scope: the site moved it; keep the new one."""
+        if not response.meta.get("from_state") or not response.meta.get("redirect_urls"):
+            return
+        site_id, old = response.meta["site_id"], response.meta["redirect_urls"][0]
+        if moved_between(old, response.url):
+            self.run.discovery.setdefault(site_id, {})["moved_to"] = response.url
+            self.run.save_column(site_id, Found([response.url], self.platforms.get(site_id, ""),
+                                                {"moved_from": old}, _now()))
+
+    def _blocked_listing(self, response) -> bool:
+        """A WAF or JavaScript challenge instead of the column: recorded as blocked."""
+        reason = challenge_reason(response.body)
+        if reason:
+            site_id = response.meta["site_id"]
+            self.run.discovery.setdefault(site_id, {})["blocked"] = reason
+            self.run.record_failure(site_id, response.url, f"listing: {reason}", response.status)
+        return bool(reason)
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _content_type(response) -> str | None:

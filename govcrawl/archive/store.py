@@ -511,7 +511,11 @@ class Archive:
             {"site_id": s.site_id, "name": s.name, "level": s.level,
              "division_code": s.division_code, "parent_id": s.parent_id or "",
              "listing_urls": " ".join(s.listing_urls), "allowed_domains": " ".join(s.allowed_domains),
-             "platform": s.platform or "", "verified": int(bool(s.verified))}
+             "platform": s.platform or "", "verified": int(bool(s.verified)),
+             # m006: the years the unit existed, for attributing reports (view report_units)
+             "portal_url": getattr(s, "portal_url", "") or "", "valid_from": getattr(s, "valid_from", None),
+             "valid_to": getattr(s, "valid_to", None),
+             "successors": (getattr(s, "extra", None) or {}).get("successors", "")}
             for s in sites
         ]
         if rows:
@@ -548,6 +552,11 @@ class Archive:
                 self.db.execute("delete from errors where run_id = ?", [run_id])
             if errors:
                 self.db["errors"].insert_all(errors)
+
+    @property
+    def site_states(self) -> "SiteStateStore":
+        """Each site's found 年报 column, platform, evidence and nightly health (m006)."""
+        return SiteStateStore(self.db)
 
     # --- captures ------------------------------------------------------------------------------
 
@@ -1153,3 +1162,122 @@ def record_changes(archive: "Archive", changes: list[dict]) -> int:
         for c in changes:
             archive.db["changes"].upsert(_change_row(c), pk="change_id")
     return len(changes)
+
+
+# --- site state (m006): the column each site was found to have, and its health per night ------
+
+@migrations()
+def m006_site_state(db: Database) -> None:
+    """Where each site's 年报 column is (found by the crawler), how each site fared each night, and
+    which unit each report belongs to.
+
+    ``site_state`` is one row per site: the column URLs and platform the finder settled on, the
+    evidence, when it was found and last checked, and the latest health (ok / moved / dead /
+    blocked / no column) with the new URL of a moved site. ``site_health`` keeps every night's
+    verdict so changes can be listed. ``department_proposals`` holds departments seen on portals'
+    部门 pages until an operator reviews them; nothing there is crawled. ``sites`` gains the
+    registry's portal, valid years and successors, and the ``report_units`` view attributes each
+    report to the unit that existed in its year.
+    """
+    db.execute("""create table if not exists site_state (site_id text primary key, column_urls text,
+        platform text, evidence text, found_at text, checked_at text, health text, detail text,
+        new_url text, run_id text)""")
+    db.execute("""create table if not exists site_health (run_id text not null, site_id text not null,
+        health text not null, detail text, new_url text, at text, primary key (run_id, site_id))""")
+    db.execute("create index if not exists site_health_site on site_health(site_id, at)")
+    db.execute("""create table if not exists department_proposals (parent_id text not null,
+        url text not null, name text, found_on text, found_at text, primary key (parent_id, url))""")
+    for column, kind in (("portal_url", "text"), ("valid_from", "integer"), ("valid_to", "integer"),
+                         ("successors", "text")):
+        db.execute(f"alter table sites add column {column} {kind}")
+    db.execute(REPORT_UNITS_VIEW)
+
+
+# A report belongs to the unit that existed in its year: a retired unit's later reports go to its
+# one successor (渝北区 500112 → 两江新区 500157 from 2025), a new unit's earlier ones to the one
+# unit it replaced; otherwise (departments, no year, ambiguous) to the site that published it.
+REPORT_UNITS_VIEW = """create view if not exists report_units as
+select r.report_id, r.site_id, r.year, u.site_id as unit_site_id, u.division_code as unit_division_code,
+       u.name as unit_name
+from reports r join sites s on s.site_id = r.site_id
+join sites u on u.site_id = coalesce(
+  case when r.year is null or s.level = 'department'
+         or ((s.valid_from is null or r.year >= s.valid_from) and (s.valid_to is null or r.year <= s.valid_to))
+       then s.site_id end,
+  (select case when count(*) = 1 then max(t.site_id) end from sites t
+    where t.level != 'department'
+      and ((s.valid_to is not null and r.year > s.valid_to
+            and instr(' ' || coalesce(s.successors, '') || ' ', ' ' || t.division_code || ' ') > 0)
+        or (s.valid_from is not null and r.year < s.valid_from
+            and instr(' ' || coalesce(t.successors, '') || ' ', ' ' || s.division_code || ' ') > 0))
+      and (t.valid_from is null or r.year >= t.valid_from) and (t.valid_to is null or r.year <= t.valid_to)),
+  s.site_id)"""
+
+
+HEALTH = ("ok", "moved", "dead", "blocked", "no column")
+
+
+class SiteStateStore:
+    """Reads and writes the m006 tables; ``Archive.site_states`` hands one out."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, site_id: str) -> dict | None:
+        rows = list(self.db.query("select * from site_state where site_id = ?", [site_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["column_urls"] = (row["column_urls"] or "").split()
+        row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else {}
+        return row
+
+    def all(self) -> dict[str, dict]:
+        return {r["site_id"]: r for r in self.db.query("select * from site_state")}
+
+    def save_column(self, site_id: str, urls: list[str], platform: str, evidence: dict,
+                    found_at: str, run_id: str) -> None:
+        self.db["site_state"].upsert(
+            {"site_id": site_id, "column_urls": " ".join(urls), "platform": platform,
+             "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),
+             "found_at": found_at, "run_id": run_id}, pk="site_id")
+
+    def record_health(self, run_id: str, verdicts: dict[str, tuple[str, str, str | None]]) -> None:
+        """One night's verdicts, {site_id: (health, detail, new_url)}: history and latest state."""
+        now = utcnow()
+        with self.db.atomic():
+            for site_id, (health, detail, new_url) in verdicts.items():
+                if health not in HEALTH:
+                    raise ValueError(f"unknown health {health!r} for {site_id}")
+                self.db.execute(
+                    "insert or replace into site_health values (?, ?, ?, ?, ?, ?)",
+                    [run_id, site_id, health, detail, new_url, now])
+                self.db.execute(
+                    """insert into site_state (site_id, checked_at, health, detail, new_url, run_id)
+                       values (?, ?, ?, ?, ?, ?) on conflict(site_id) do update set
+                       checked_at = excluded.checked_at, health = excluded.health,
+                       detail = excluded.detail, new_url = excluded.new_url""",
+                    [site_id, now, health, detail, new_url, run_id])
+
+    def changes(self) -> list[dict]:
+        """Sites whose health differs from their previous night's verdict."""
+        return list(self.db.query("""
+            with ranked as (select h.*, row_number() over (partition by site_id order by at desc, run_id desc) as n
+                            from site_health h)
+            select now.site_id, now.health, now.detail, now.new_url, prev.health as previous
+            from ranked now left join ranked prev on prev.site_id = now.site_id and prev.n = 2
+            where now.n = 1 and prev.health is not null and prev.health != now.health
+            order by now.site_id"""))
+
+    def propose_departments(self, parent_id: str, found: list[dict]) -> int:
+        """Departments seen on a portal, kept for review (existing proposals are left alone)."""
+        now = utcnow()
+        before = self.db.execute("select count(*) from department_proposals").fetchone()[0]
+        with self.db.atomic():
+            for d in found:
+                self.db.execute("insert or ignore into department_proposals values (?, ?, ?, ?, ?)",
+                                [parent_id, d["url"], d["name"], d.get("found_on", ""), now])
+        return self.db.execute("select count(*) from department_proposals").fetchone()[0] - before
+
+    def department_proposals(self) -> list[dict]:
+        return list(self.db.query("select * from department_proposals order by parent_id, url"))

@@ -9,6 +9,7 @@ import logging
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import threading
 
@@ -90,10 +91,12 @@ class CrawlRun:
         if crashed:
             log.warning("earlier crawl(s) %s did not finish: their WARC tails were checked and "
                         "trimmed; this run picks up where they stopped", ", ".join(crashed))
-        self.summary = RunSummary(self.run_id, sites)
-        self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites}
+        # rows kept for attribution only (no listing, no portal) are stored but not crawled
+        self.summary = RunSummary(self.run_id, [s for s in sites if s.crawlable])
+        self.report_links_seen: dict[str, set[str]] = {s.site_id: set() for s in sites if s.crawlable}
         self.listing_failures: set[str] = set()  # sites with a listing page that could not be read
         self.chains = ChainTracker()
+        self.discovery: dict[str, dict] = {}  # site_id -> what the column finder saw (health.verdict)
         self.archive.upsert_sites(sites)
         self.archive.start_run(self.run_id, list(self.sites))
         self.changes = ChangeWatch(self.archive, self.run_id)  # what this run adds, for `changes`
@@ -132,10 +135,26 @@ class CrawlRun:
         return run
 
     def site_for_url(self, url: str) -> str | None:
-        """The registry row whose domains hold this URL (robots.txt and redirects carry no meta)."""
-        for site in self.sites.values():
-            if site.allows(url):
-                return site.site_id
+        """The registry row whose domains hold this URL (robots.txt and redirects carry no meta).
+
+        Looked up by the host and its parent domains, not by trying 3,000 rows in turn."""
+        if not hasattr(self, "_by_domain"):
+            self._by_domain: dict[str, str] = {}
+            for site in self.sites.values():
+                for domain in site.allowed_domains:
+                    self._by_domain.setdefault(domain, site.site_id)
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").rstrip(".")
+        except ValueError:
+            return None
+        if parts.scheme not in ("http", "https"):
+            return None
+        labels = host.split(".")
+        for i in range(len(labels)):
+            site_id = self._by_domain.get(".".join(labels[i:]))
+            if site_id:
+                return site_id
         return None
 
     def record_failure(self, site_id: str | None, url: str, reason: str, status: int | None) -> None:
@@ -234,6 +253,40 @@ class CrawlRun:
                                 + " ".join(waiting), None)
             self.record_chain(chain.item(why), open_reason=why)
 
+    # --- column state and health (issue 12) ---------------------------------------------------
+
+    def column_state(self, site_id: str) -> dict | None:
+        """The column the finder stored for this site on an earlier night, or None."""
+        return self.archive.site_states.get(site_id)
+
+    def save_column(self, site_id: str, found, departments: list[dict] = ()) -> None:
+        """A column found (``column.Found``); departments seen go to review, never to the registry."""
+        self.archive.site_states.save_column(site_id, found.urls, found.platform, found.evidence,
+                                             found.found_at, self.run_id)
+        if departments:
+            self.archive.site_states.propose_departments(site_id, list(departments))
+
+    def record_health(self, summary: dict, complete: bool = True) -> dict:
+        """Each crawled site's verdict for tonight, stored; returns {counts line, changed, verdicts}.
+
+        A run stopped early (``--max-runtime``, Ctrl-C) judges only the sites it got to: a site
+        never asked tonight has not changed."""
+        from govcrawl.crawl.health import counts_line, verdict
+
+        def reached(site_id: str) -> bool:
+            stats = summary["sites"].get(site_id, {})
+            return bool(complete or site_id in self.discovery or stats.get("pages_fetched")
+                        or stats.get("listing_pages") or stats.get("errors") or stats.get("robots_blocked"))
+
+        verdicts = {site_id: verdict(summary["sites"].get(site_id, {}), self.discovery.get(site_id))
+                    for site_id in self.sites if self.sites[site_id].crawlable and reached(site_id)}
+        self.archive.site_states.record_health(self.run_id, verdicts)
+        wanted = set(verdicts)
+        changed = [c for c in self.archive.site_states.changes() if c["site_id"] in wanted]
+        return {"line": counts_line(verdicts, len(changed)),
+                "sites": {k: list(v) for k, v in sorted(verdicts.items())},
+                "changed": [c["site_id"] for c in changed]}
+
     def close(self, status: str, *, complete: bool) -> dict:
         """Record the run's end; ``complete`` (the spider finished its work) allows removal marks."""
         self.close_open_chains("the crawl ended" if complete else f"the crawl stopped ({status})")
@@ -248,6 +301,7 @@ class CrawlRun:
         summary["changes"] = self.record_changes()
         if summary["changes"] is not None:
             summary["changes"]["feed"] = str(self.feed_dir / "changes.atom")
+        summary["health"] = self.record_health(summary, complete)
         self.archive.finish_run(self.run_id, status, summary)
         self.warc.close()
         self.archive.close()

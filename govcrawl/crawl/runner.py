@@ -52,6 +52,7 @@ def run_crawl(settings) -> dict | None:
         # progress: Scrapy logs warnings and errors only, govcrawl's own loggers keep INFO.
         _govcrawl_progress_log(settings)
         settings.set("LOG_LEVEL", "WARNING")
+    _one_line_robots_errors()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("reports")
     process.crawl(crawler)
@@ -69,3 +70,21 @@ def _govcrawl_progress_log(settings) -> None:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class _NoTraceback(logging.Filter):
+    """A robots.txt that cannot be fetched (dead host, refused connection) is one line for the
+    operator, not a traceback: the site's failure is in the summary with its kind."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _one_line_robots_errors() -> None:
+    logger = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, _NoTraceback) for f in logger.filters):
+        logger.addFilter(_NoTraceback())

@@ -31,6 +31,7 @@ GOVCRAWL_EXTRACT_MEMORY_MB = 2048  # address space per extraction process
 GOVCRAWL_EXTRACT_BUILDER = ""  # "module:function" to build reports instead of ingest.build_report
 GOVCRAWL_FEED_DIR = os.environ.get("GOVCRAWL_FEED_DIR", "")  # Atom + JSON feeds of changes; "" = <archive dir>/feeds
 GOVCRAWL_FEED_BASE_URL = os.environ.get("GOVCRAWL_FEED_BASE_URL", "http://127.0.0.1:8001")  # entries link <base>/<db>/reports/<id>
+GOVCRAWL_COLUMN_BUDGET = 30  # pages a site may cost while its 年报 column is looked for (column.py)
 GOVCRAWL_SCRAPY_LOG = False  # `govcrawl crawl` hides Scrapy's own INFO lines unless this is on
 
 # --- politeness ------------------------------------------------------------------------------------

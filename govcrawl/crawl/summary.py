@@ -124,6 +124,10 @@ def format_summary(summary: dict) -> str:
         f"{t['not_reports']} fetched pages not reports, "
         f"{t['check_failures']} reports failing checks, {t['robots_blocked']} blocked by robots.txt, "
         f"{t['errors']} errors, {t['sites_failed']} sites failed",
+    ]
+    if summary.get("health"):
+        lines.append(summary["health"]["line"])
+    lines += [
         "",
         f"{'site':<28}{'pages':>6}{'reports':>8}{'new':>5}{'checks✗':>8}{'robots':>7}{'errors':>7}  status",
     ]

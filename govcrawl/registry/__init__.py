@@ -1,8 +1,15 @@
 """The site registry: which agencies we crawl, where their 年报 column is, and which hosts are theirs.
 
-The registry is a hand-edited CSV (data/sites.csv), so every mistake in it must fail loudly at load
-time with the file, line and site id; a typo in a domain would otherwise make the spider silently
-crawl nothing, or crawl somebody else's site.
+``data/sites.csv`` is generated (``govcrawl.registry.build``) from the national division codes and
+portal list, with the hand-checked rows of ``data/registry/hand.csv`` winning. Every mistake in it
+must fail loudly at load time with the file, line and site id; a typo in a domain would otherwise
+make the spider silently crawl nothing, or crawl somebody else's site.
+
+Besides the nine required columns a registry may carry ``portal_url`` (the government's home page:
+where the crawler looks for the 年报 column when ``listing_urls`` is empty), ``valid_from`` /
+``valid_to`` (the report years the unit existed: a report belongs to the unit of its year),
+``successors`` (the division codes that took a retired unit over) and ``province``. A row with neither listing URLs nor a portal is kept for attribution only (a unit
+retired before the portals were listed, or one without a site) and never crawled.
 """
 from __future__ import annotations
 
@@ -17,7 +24,9 @@ HEADER = (
     "site_id", "name", "level", "division_code", "parent_id",
     "listing_urls", "allowed_domains", "platform", "verified",
 )
+OPTIONAL = ("portal_url", "valid_from", "valid_to", "successors", "province")
 LEVELS = frozenset({"province", "city", "county", "district", "department"})
+_YEAR = re.compile(r"(19|20)\d\d")
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DIVISION = re.compile(r"\d{6}")
@@ -53,6 +62,23 @@ class Site:
     platform: str = ""
     verified: bool = False
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    portal_url: str = ""
+    valid_from: int | None = None
+    valid_to: int | None = None
+
+    @property
+    def crawlable(self) -> bool:
+        """It has somewhere to start: a listing, or a portal to find the column from."""
+        return bool(self.listing_urls or self.portal_url)
+
+    @property
+    def start_urls(self) -> tuple[str, ...]:
+        return self.listing_urls or ((self.portal_url,) if self.portal_url else ())
+
+    def existed_in(self, year: int) -> bool:
+        """The unit existed in this report year (unknown bounds are open)."""
+        return ((self.valid_from is None or self.valid_from <= year)
+                and (self.valid_to is None or year <= self.valid_to))
 
     def allows(self, url: str) -> bool:
         """True if url is http(s) and its host is one of allowed_domains or a subdomain of one."""
@@ -69,8 +95,11 @@ def host_allowed(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-def load_sites(path: str | Path) -> list[Site]:
-    """Read and validate a registry CSV; raise RegistryError on the first problem found."""
+def load_sites(path: str | Path, *, other_ids: Iterable[str] = ()) -> list[Site]:
+    """Read and validate a registry CSV; raise RegistryError on the first problem found.
+
+    ``other_ids`` are sites defined elsewhere that rows may name as parent (the generated rows,
+    for the hand-checked file merged into them)."""
     path = Path(path)
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -98,7 +127,7 @@ def load_sites(path: str | Path) -> list[Site]:
                                     path=path, line=line, site_id=site.site_id)
             lines[site.site_id] = line
             sites.append(site)
-    _check_parents(sites, lines, path)
+    _check_parents(sites, lines, path, set(other_ids))
     return sites
 
 
@@ -123,17 +152,28 @@ def _parse_row(row: list[str], *, header_len: int, extra_cols: list[str], path: 
     if cells["verified"] not in _VERIFIED:
         raise fail(f"verified must be 1 or 0; got {cells['verified']!r}")
 
+    extra = dict(zip(extra_cols, (c.strip() for c in row[len(HEADER):])))
+    portal = extra.get("portal_url", "")
+    years = {}
+    for key in ("valid_from", "valid_to"):
+        value = extra.get(key, "")
+        if value and not _YEAR.fullmatch(value):
+            raise fail(f"{key} must be a year like 2019; got {value!r}")
+        years[key] = int(value) if value else None
+    if years["valid_from"] and years["valid_to"] and years["valid_from"] > years["valid_to"]:
+        raise fail(f"valid_from {years['valid_from']} is after valid_to {years['valid_to']}")
+
     domains = tuple(d.lower().rstrip(".") for d in cells["allowed_domains"].split())
-    if not domains:
+    urls = tuple(cells["listing_urls"].split())
+    if not domains and (urls or portal):
         raise fail("allowed_domains is empty")
     for domain in domains:
         if not _HOSTNAME.fullmatch(domain):
             raise fail(f"allowed domain {domain!r} is not a bare host name")
 
-    urls = tuple(cells["listing_urls"].split())
-    if not urls:
+    if not urls and not portal and "portal_url" not in extra:
         raise fail("listing_urls is empty")
-    for url in urls:
+    for url in urls + ((portal,) if portal else ()):
         parts = urlsplit(url)
         try:
             host = parts.hostname
@@ -154,15 +194,18 @@ def _parse_row(row: list[str], *, header_len: int, extra_cols: list[str], path: 
         allowed_domains=domains,
         platform=cells["platform"].lower(),
         verified=_VERIFIED[cells["verified"]],
-        extra=dict(zip(extra_cols, (c.strip() for c in row[len(HEADER):]))),
+        extra=extra,
+        portal_url=portal,
+        valid_from=years["valid_from"],
+        valid_to=years["valid_to"],
     )
 
 
-def _check_parents(sites: list[Site], lines: dict[str, int], path: Path) -> None:
+def _check_parents(sites: list[Site], lines: dict[str, int], path: Path, other_ids: set[str]) -> None:
     """Parents may appear later in the file, but must exist and must not form a cycle."""
     by_id = {s.site_id: s for s in sites}
     for site in sites:
-        if site.parent_id is None:
+        if site.parent_id is None or (site.parent_id in other_ids and site.parent_id not in by_id):
             continue
         if site.parent_id not in by_id:
             raise RegistryError(f"unknown parent_id {site.parent_id!r}",
@@ -186,6 +229,30 @@ def select_sites(sites: Iterable[Site], ids: Iterable[str] | None) -> list[Site]
     wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
     unknown = [i for i in wanted if i not in by_id]
     if unknown:
-        known = ", ".join(sorted(by_id)) or "(none)"
+        ids = sorted(by_id)
+        known = ", ".join(ids[:20]) + (f", … ({len(ids) - 20} more; `govcrawl sites` lists them)"
+                                       if len(ids) > 20 else "") or "(none)"
         raise RegistryError(f"unknown site id(s): {', '.join(unknown)}; known ids: {known}")
     return [by_id[i] for i in wanted]
+
+
+def attribute(sites: Iterable[Site], site: Site, year: int) -> Site:
+    """The unit a report of ``year`` found on ``site`` belongs to: the one that existed that year.
+
+    A retired unit's later reports go to its successor (渝北区 500112 → 两江新区 500157 from 2025);
+    a new unit's earlier reports to the predecessor it replaced. Departments and rows without
+    years keep their own site. Ambiguous cases (several candidates) keep the site, too.
+    """
+    if site.existed_in(year) or site.level == "department":
+        return site
+    govs = [s for s in sites if s.level != "department"]
+    by_code: dict[str, list[Site]] = {}
+    for s in govs:
+        by_code.setdefault(s.division_code, []).append(s)
+    if site.valid_to is not None and year > site.valid_to:
+        nxt = [t for code in site.extra.get("successors", "").split() for t in by_code.get(code, [])]
+        alive = [t for t in nxt if t.existed_in(year)]
+    else:
+        alive = [t for t in govs if site.division_code in t.extra.get("successors", "").split()
+                 and t.existed_in(year)]
+    return alive[0] if len(alive) == 1 else site
