@@ -29,6 +29,7 @@ class ExtractedReport:
     images: list[str] = field(default_factory=list)
     parser_version: str = ""
     format: str = "html"
+    reader: str = ""  # which reader produced the cells: html, pdf-text, pdf-ocr, docx, doc, xls, xlsx, image-ocr, text
     url: str | None = None
 
     def values(self) -> dict[str, Any]:
@@ -57,6 +58,7 @@ class ExtractedReport:
             "warnings": list(self.warnings),
             "images": list(self.images),
             "format": self.format,
+            "reader": self.reader or self.format,
             "url": self.url,
             "parser_version": self.parser_version,
         }

@@ -2,7 +2,8 @@
 
 Money stays a ``Decimal`` end to end (never a float) and is normalised to 万元 with the unit written
 in the cell recorded separately ('75394432.52元' -> Decimal('7539.443252'), source unit '元').
-A blank cell and a '/' cell are both null but for different reasons; neither becomes 0.
+A blank cell and a '/' cell are both null but for different reasons; neither becomes 0. A figure an
+OCR reader marked uncertain (``OCR_UNCERTAIN`` prefix) is null with reason ``ocr_uncertain``.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+OCR_UNCERTAIN = "\u2047"  # prefix OCR readers put on a figure the engine is unsure of (see extract/ocr.py)
 NULL_TOKENS = {"/", "-", "--", "—", "——", "─", "－", "N/A", "NA", "n/a", "无", "\\", "／", "×", "x", "X"}
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _NUM = re.compile(r"^([+-]?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*(万元|亿元|元|件|条|项|个|次|人次|人|宗|家)?$")
@@ -22,7 +24,7 @@ class Value:
     value: int | Decimal | None
     raw: str
     unit: str | None
-    null_reason: str | None = None  # blank | not_applicable | unparsed
+    null_reason: str | None = None  # blank | not_applicable | unparsed | ocr_uncertain
     source_unit: str | None = None  # the unit written in the cell, if any
     warning: str | None = None
 
@@ -38,6 +40,9 @@ def fmt_decimal(d: Decimal) -> str:
 def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value:
     """Parse one cell for a column of ``kind`` (int | signed_int | money)."""
     raw = raw if raw is not None else ""
+    if raw.startswith(OCR_UNCERTAIN):  # null rather than a possibly wrong number; the reading is kept
+        reading = raw[len(OCR_UNCERTAIN):]
+        return Value(None, reading, unit, "ocr_uncertain", warning=f"OCR unsure of {reading.strip()!r}")
     text = _WS.sub("", unicodedata.normalize("NFKC", raw))
     if text == "":
         return Value(None, raw, unit, "blank")
@@ -72,5 +77,5 @@ def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value
 def looks_numeric(text: str | None) -> bool:
     if not text:
         return False
-    t = _WS.sub("", unicodedata.normalize("NFKC", text))
+    t = _WS.sub("", unicodedata.normalize("NFKC", text.lstrip(OCR_UNCERTAIN)))
     return bool(_NUM.match(t))

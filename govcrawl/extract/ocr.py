@@ -1,0 +1,425 @@
+"""Local OCR for tables that are pictures: images and PDF pages without a text layer -> ``Document``.
+
+Engine: RapidOCR's PP-OCRv4 Chinese recogniser on onnxruntime (``rapidocr-onnxruntime``, whose wheel
+carries the models: nothing is downloaded, ever). Chosen over tesseract ``chi_sim`` by
+measurement on the same pages (bench/ocr.py): tesseract misreads table figures far more often and
+needs a Debian package. Only the recogniser runs: the page's text lines and table cells are found
+here by cheap image geometry, which is both faster than the detector network and keeps every
+reading tied to its table cell.
+
+A page becomes blocks in reading order:
+
+1. grey, deskewed (projection-profile search over ±3°), ink mask by adaptive threshold, specks removed;
+2. ruled tables -> grid cells with spans (``imagetable.py``); each cell's text lines are cut by
+   horizontal projection and recognised;
+3. the rest of the page -> text lines -> paragraphs.
+
+Every OCR'd cell keeps its confidence (the least certain character). A figure the engine is unsure
+of (below ``UNCERTAIN_BELOW``) is marked with ``values.OCR_UNCERTAIN`` so it becomes null with reason
+``ocr_uncertain`` instead of a wrong number; ``settle_uncertain`` then lets the template's
+identities accept a reading they confirm.
+"""
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from govcrawl.extract.document import Cell, Document, Paragraph, Table
+from govcrawl.extract.imagetable import char_height, find_tables
+from govcrawl.extract.pdf import tidy, unreadable_error
+from govcrawl.extract.values import OCR_UNCERTAIN, looks_numeric
+
+UNCERTAIN_BELOW = 0.92  # least-certain character of a figure; measured in bench/ocr.py
+MAX_PIXELS = 40_000_000  # one image or rendered page
+MAX_OCR_PAGES = 40
+MAX_SECONDS = 300.0
+RENDER_DPI = 300
+
+_lock = threading.Lock()
+_engine = None
+
+
+class OcrUnavailable(RuntimeError):
+    """No OCR engine installed: the document is archived and recorded as 'needs OCR engine'."""
+
+
+# --- the recogniser ---------------------------------------------------------------------------
+
+class Recognizer:
+    """PP-OCRv4 text-line recogniser with per-character probabilities (greedy CTC)."""
+
+    def __init__(self) -> None:
+        try:
+            import rapidocr_onnxruntime
+            from rapidocr_onnxruntime.utils import OrtInferSession, read_yaml
+        except ImportError as exc:  # pragma: no cover - a dependency in pyproject.toml
+            raise OcrUnavailable(f"rapidocr-onnxruntime is not installed: {exc}") from exc
+        root = Path(rapidocr_onnxruntime.__file__).parent
+        config = read_yaml(str(root / "config.yaml"))["Rec"]
+        config["model_path"] = str(root / config["model_path"])
+        config["intra_op_num_threads"] = 1  # one thread: no spinning pool burning a shared core
+        config["inter_op_num_threads"] = 1
+        self.session = OrtInferSession(config)
+        self.chars = ["blank"] + self.session.get_character_list() + [" "]
+        self.height = int(config["rec_img_shape"][1])
+
+    def __call__(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Grey line images -> [(text, confidence of the least certain character)].
+
+        One crop per run: onnxruntime re-plans for every new batch shape, and batches padded to
+        their widest member cost more than they save (measured: 7 ms for a one-figure cell).
+        """
+        import cv2
+
+        out = []
+        for crop in crops:
+            ratio = crop.shape[1] / max(1, crop.shape[0])
+            width = max(8, int(np.ceil(self.height * ratio)))
+            img = cv2.resize(crop, (width, self.height)).astype(np.float32) / 127.5 - 1.0
+            probs = self.session(img.transpose(2, 0, 1)[None])[0]
+            out.append(self._decode(probs[0]))
+        return out
+
+    def _decode(self, probs: np.ndarray) -> tuple[str, float]:
+        index = probs.argmax(axis=1)
+        best = probs.max(axis=1)
+        text, confs, prev = [], [], 0
+        for t, ci in enumerate(index):
+            if ci != 0 and ci != prev and ci < len(self.chars):
+                text.append(self.chars[ci])
+                confs.append(float(best[t]))
+            prev = ci
+        return "".join(text), (min(confs) if confs else 0.0)
+
+
+def engine() -> Recognizer:
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = Recognizer()
+        return _engine
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+def read_image(data: bytes) -> Document:
+    """An image file (PNG, JPEG, …) -> Document."""
+    doc = Document(format="image", reader="image-ocr")
+    gray = _decode_image(data)
+    doc.blocks = page_blocks(gray, "image")
+    if not doc.blocks:
+        raise unreadable_error()("image: no text found by OCR")
+    doc.warnings.append("ocr: cells read by OCR (image-ocr)")
+    return doc
+
+
+def read_pdf_pages(doc: Document, data: bytes) -> None:
+    """Fill an otherwise empty PDF Document from its page images (scanned PDF)."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError as exc:  # pragma: no cover - installed with pdfplumber
+        doc.warnings.append(f"pdf: no text layer and no renderer for OCR: {exc}")
+        return
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as exc:  # pdfium's own error type varies by version
+        doc.warnings.append(f"pdf: cannot render for OCR: {exc}"[:300])
+        return
+    started = time.monotonic()
+    blocks = []
+    try:
+        pages = len(pdf)
+        ocr_pages = 0
+        for number in range(pages):
+            page = pdf[number]
+            try:
+                if not _has_image(page):
+                    continue
+                if ocr_pages >= MAX_OCR_PAGES or time.monotonic() - started > MAX_SECONDS:
+                    doc.warnings.append(f"ocr: stopped before page {number + 1} (cap of {MAX_OCR_PAGES} pages "
+                                        f"or {MAX_SECONDS:.0f}s)")
+                    break
+                ocr_pages += 1
+                width, height = page.get_size()
+                scale = min(RENDER_DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+                gray = np.asarray(page.render(scale=scale, grayscale=True).to_pil().convert("L"))
+                blocks.extend(_tag(page_blocks(gray, f"pdf-ocr:p{number + 1}"), number + 1))
+            except OcrUnavailable as exc:
+                doc.warnings.append(f"pdf: no text layer; needs OCR engine ({exc})")
+                return
+            except Exception as exc:  # one bad page must not lose the others
+                doc.warnings.append(f"ocr: page {number + 1} failed: {type(exc).__name__}: {exc}"[:300])
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    if blocks:
+        doc.blocks = blocks
+        doc.warnings = [w for w in doc.warnings if "no text layer" not in w]
+        doc.warnings.append(f"ocr: {ocr_pages} page(s) without a text layer read by OCR (pdf-ocr)")
+
+
+def _tag(blocks, page: int):
+    return blocks
+
+
+def _has_image(page) -> bool:
+    import pypdfium2.raw as raw
+
+    try:
+        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            return True
+    except Exception:
+        return True
+    return False
+
+
+def _decode_image(data: bytes) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        img = Image.open(io.BytesIO(data))
+        if img.width * img.height > MAX_PIXELS:
+            raise unreadable_error()(f"image: {img.width}x{img.height} pixels exceeds the {MAX_PIXELS} cap")
+        img = ImageOps.exif_transpose(img)
+        if img.mode in ("RGBA", "LA", "P"):
+            img = img.convert("RGBA")
+            white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+            img = Image.alpha_composite(white, img)
+        return np.asarray(img.convert("L"))
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise unreadable_error()(f"image: cannot decode: {exc}"[:300]) from exc
+
+
+# --- one page ---------------------------------------------------------------------------------
+
+def page_blocks(gray: np.ndarray, source: str) -> list:
+    """A grey page image -> [Paragraph | Table] in reading order."""
+    import cv2
+
+    if gray.size == 0:
+        return []
+    scale = 1.0
+    if gray.shape[1] < 1200:  # screenshots at screen resolution: glyphs need a few more pixels
+        scale = min(3.0, 1600 / gray.shape[1])
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    gray = deskew(gray)
+    ink = ink_mask(gray)
+    h = char_height(ink)
+    rec = engine()
+    tables = find_tables(ink, h)
+    clean = np.where(cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0, gray, 255).astype(np.uint8)
+    # rules are not text: blank them out before cutting lines
+    rules = np.zeros_like(ink)
+    for layout in tables:
+        for x0, y0, x1, y1 in layout.rules:
+            rules[y0:y1, x0:x1] = ink[y0:y1, x0:x1]
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
+    clean[rules > 0] = 255
+
+    jobs: list[tuple[object, np.ndarray]] = []  # (owner, crop)
+    items: list[tuple[int, object]] = []
+    cell_lines: dict[int, list[int]] = {}
+    table_cells: list[tuple[object, list]] = []
+    for layout in tables:
+        cells = []
+        for gc in layout.cells:
+            x0, y0, x1, y1 = gc.box
+            pad = max(2, int(0.12 * h))
+            box = (x0 + pad, y0 + pad, x1 - pad, y1 - pad)
+            key = len(cells)
+            cells.append([gc, []])
+            for crop in _line_crops(clean, text_ink, box, h):
+                jobs.append(((id(layout), key), crop))
+        table_cells.append((layout, cells))
+    mask = np.zeros_like(text_ink)
+    for layout in tables:
+        x0, y0, x1, y1 = layout.box
+        mask[max(0, y0 - 2):y1 + 3, max(0, x0 - 2):x1 + 3] = 255
+    free = cv2.bitwise_and(text_ink, cv2.bitwise_not(mask))
+    lines = _text_lines(free, h)
+    for n, (x0, y0, x1, y1) in enumerate(lines):
+        jobs.append((("line", n), clean[y0:y1, x0:x1]))
+    readings = rec([_rgb(c) for _, c in jobs]) if jobs else []
+    by_owner: dict[object, list[tuple[str, float]]] = {}
+    for (owner, _crop), reading in zip(jobs, readings):
+        by_owner.setdefault(owner, []).append(reading)
+    for layout, cells in table_cells:
+        rows: list[list[Cell]] = [[] for _ in range(len(layout.ys) - 1)]
+        for key, (gc, _) in enumerate(cells):
+            parts = by_owner.get((id(layout), key), [])
+            glue = "" if gc.box[2] - gc.box[0] < 2.2 * h and len(parts) > 2 else "\n"
+            text = glue.join(tidy(t) for t, _ in parts if tidy(t))
+            conf = min((c for t, c in parts if tidy(t)), default=None)
+            rows[gc.row].append(_cell(text, conf, gc.rowspan, gc.colspan))
+        items.append((layout.box[1], Table(rows=[r for r in rows], source=source)))
+    for n, box in enumerate(lines):
+        text, conf = (by_owner.get(("line", n)) or [("", 0.0)])[0]
+        text = tidy(text)
+        if text and conf >= 0.5:
+            items.append((box[1], _Line(text, box)))
+    items.sort(key=lambda it: it[0])
+    return _paragraphs(items, gray.shape[1], h)
+
+
+def _cell(text: str, conf: float | None, rowspan: int, colspan: int) -> Cell:
+    """The uncertainty rule: a figure read with low confidence is marked, never passed on as sure."""
+    if text and conf is not None and conf < UNCERTAIN_BELOW and looks_numeric(text):
+        text = OCR_UNCERTAIN + text
+    return Cell(text, rowspan, colspan, confidence=None if conf is None else round(conf, 4))
+
+
+class _Line:
+    def __init__(self, text: str, box):
+        self.text, self.box = text, box
+
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+
+
+def _paragraphs(items, page_width: int, h: float) -> list:
+    """Lines -> paragraphs: a new one at a heading, an indent, or after a short line."""
+    blocks: list = []
+    left = min((it.box[0] for _, it in items if isinstance(it, _Line)), default=0)
+    right = max((it.box[2] for _, it in items if isinstance(it, _Line)), default=page_width)
+    current: list[str] = []
+    prev: _Line | None = None
+    for _, it in items:
+        if isinstance(it, Table):
+            if current:
+                blocks.append(Paragraph("".join(current)))
+                current = []
+            blocks.append(it)
+            prev = None
+            continue
+        starts_new = (prev is None or _HEADING.match(it.text) or it.box[0] > left + 1.5 * h
+                      or prev.box[2] < right - 2 * h or it.box[1] - prev.box[3] > 1.2 * h)
+        if starts_new and current:
+            blocks.append(Paragraph("".join(current)))
+            current = []
+        current.append(it.text)
+        prev = it
+    if current:
+        blocks.append(Paragraph("".join(current)))
+    return blocks
+
+
+# --- image preparation ------------------------------------------------------------------------
+
+def deskew(gray: np.ndarray) -> np.ndarray:
+    """Rotate by the angle (±3°) that makes text rows and rules most horizontal."""
+    import cv2
+
+    small_scale = 800 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=small_scale, fy=small_scale, interpolation=cv2.INTER_AREA)
+    ink = (small < np.percentile(small, 50) - 40).astype(np.float32)
+    if ink.sum() < 50:
+        return gray
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+
+    def score(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rotated = cv2.warpAffine(ink, m, (small.shape[1], small.shape[0]))
+        return float(np.var(rotated.sum(axis=1)))
+
+    best = max(np.arange(-3.0, 3.01, 0.5), key=score)
+    best = max(np.arange(best - 0.5, best + 0.51, 0.1), key=score)
+    if abs(best) < 0.05:
+        return gray
+    m = cv2.getRotationMatrix2D((gray.shape[1] / 2, gray.shape[0] / 2), float(best), 1.0)
+    return cv2.warpAffine(gray, m, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Dark-on-light ink as 255, tolerant of grey paper and speckle noise."""
+    import cv2
+
+    blurred = cv2.GaussianBlur(gray, (3, 3), 0)
+    block = max(15, (min(gray.shape) // 40) | 1)
+    ink = cv2.adaptiveThreshold(blurred, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 18)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = np.where(stats[:, cv2.CC_STAT_AREA] <= 3)[0]
+    if len(small):
+        ink[np.isin(labels, small)] = 0
+    return ink
+
+
+def _rgb(crop: np.ndarray) -> np.ndarray:
+    import cv2
+
+    pad = max(4, crop.shape[0] // 6)
+    crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
+
+
+def _bands(profile: np.ndarray, h: float, min_gap: float) -> list[tuple[int, int]]:
+    """Runs of rows with ink, joined across gaps smaller than ``min_gap``."""
+    rows = np.flatnonzero(profile)
+    if rows.size == 0:
+        return []
+    bands = []
+    start = prev = int(rows[0])
+    for r in rows[1:]:
+        r = int(r)
+        if r - prev > min_gap:
+            bands.append((start, prev + 1))
+            start = r
+        prev = r
+    bands.append((start, prev + 1))
+    return bands
+
+
+def _line_crops(clean: np.ndarray, ink: np.ndarray, box, h: float) -> list[np.ndarray]:
+    x0, y0, x1, y1 = box
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return []
+    region = ink[y0:y1, x0:x1]
+    crops = []
+    bands = _bands(region.sum(axis=1) > 0, h, 0.3 * h)
+    if x1 - x0 < 2.2 * h and any(b1 - b0 > 1.6 * h for b0, b1 in bands):
+        bands = _glyph_bands(region, h)  # vertical text in a narrow cell: one glyph per crop
+    for b0, b1 in bands:
+        band = region[b0:b1]
+        cols = np.flatnonzero(band.sum(axis=0))
+        if cols.size == 0:
+            continue
+        if (b1 - b0) < 0.2 * h and cols[-1] - cols[0] < 0.2 * h:
+            continue  # a speck
+        if band.sum() / 255 < 6:
+            continue
+        c0, c1 = int(cols[0]), int(cols[-1]) + 1
+        crops.append(clean[y0 + b0:y0 + b1, x0 + c0:x0 + c1])
+    return crops
+
+
+def _glyph_bands(region: np.ndarray, h: float) -> list[tuple[int, int]]:
+    """Vertical text: blank-row runs, re-joined while a piece is shorter than one glyph (三, 二)."""
+    pieces = _bands(region.sum(axis=1) > 0, h, 0)
+    out: list[tuple[int, int]] = []
+    for b0, b1 in pieces:
+        if out and b1 - out[-1][0] <= 1.1 * h:
+            out[-1] = (out[-1][0], b1)
+        else:
+            out.append((b0, b1))
+    return out
+
+
+def _text_lines(ink: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
+    out = []
+    for b0, b1 in _bands(ink.sum(axis=1) > 0, h, 0.3 * h):
+        if b1 - b0 < 0.25 * h:
+            continue
+        band = ink[b0:b1]
+        cols = np.flatnonzero(band.sum(axis=0))
+        if cols.size == 0 or band.sum() / 255 < 10:
+            continue
+        out.append((int(cols[0]), b0, int(cols[-1]) + 1, b1))
+    return out
