@@ -138,6 +138,9 @@ def extract(data: bytes, *, url: str | None = None, content_type: str | None = N
     except RecursionError as e:  # pragma: no cover - analyse is iterative; belt and braces
         raise UnreadableDocument(f"document too deeply nested: {e}") from e
     rep.reader = doc.reader or doc.format
+    if rep.reader in ("pdf-ocr", "image-ocr"):
+        from govcrawl.extract.ocr import settle_uncertain
+        settle_uncertain(rep)
     if filename:
         ext = Path(filename).suffix.lower()
         expected = {"pdf": (".pdf",), "docx": (".docx",), "doc": (".doc", ".wps", ".dot"), "xls": (".xls", ".et"),

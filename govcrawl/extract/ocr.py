@@ -25,6 +25,7 @@ import io
 import re
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def read_pdf_pages(doc: Document, data: bytes) -> None:
                 width, height = page.get_size()
                 scale = min(RENDER_DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
                 gray = np.asarray(page.render(scale=scale, grayscale=True).to_pil().convert("L"))
-                blocks.extend(_tag(page_blocks(gray, f"pdf-ocr:p{number + 1}"), number + 1))
+                blocks.extend(page_blocks(gray, f"pdf-ocr:p{number + 1}"))
             except OcrUnavailable as exc:
                 doc.warnings.append(f"pdf: no text layer; needs OCR engine ({exc})")
                 return
@@ -162,10 +163,6 @@ def read_pdf_pages(doc: Document, data: bytes) -> None:
         doc.blocks = blocks
         doc.warnings = [w for w in doc.warnings if "no text layer" not in w]
         doc.warnings.append(f"ocr: {ocr_pages} page(s) without a text layer read by OCR (pdf-ocr)")
-
-
-def _tag(blocks, page: int):
-    return blocks
 
 
 def _has_image(page) -> bool:
@@ -210,19 +207,22 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
         scale = min(3.0, 1600 / gray.shape[1])
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     gray = deskew(gray)
-    ink = ink_mask(gray)
-    h = char_height(ink)
+    raw = ink_mask(gray)
+    h = char_height(raw)
+    ink = despeckle(raw, h)  # for finding rules and lines; the crops keep every dot (decimal points)
     rec = engine()
     tables = find_tables(ink, h)
-    clean = np.where(cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0, gray, 255).astype(np.uint8)
+    page = _Page(gray, raw, ink, h)
     # rules are not text: blank them out before cutting lines
     rules = np.zeros_like(ink)
     for layout in tables:
         for x0, y0, x1, y1 in layout.rules:
-            rules[y0:y1, x0:x1] = ink[y0:y1, x0:x1]
-    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
-    text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
-    clean[rules > 0] = 255
+            rules[y0:y1, x0:x1] = raw[y0:y1, x0:x1]
+    grow = max(5, int(0.2 * h)) | 1  # a rule's anti-aliased edge and the deskew's residue go too
+    rules = cv2.dilate(rules, np.ones((grow, grow), np.uint8))
+    page.ink = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
+    page.raw = cv2.bitwise_and(raw, cv2.bitwise_not(rules))
+    text_ink = page.ink
 
     jobs: list[tuple[object, np.ndarray]] = []  # (owner, crop)
     items: list[tuple[int, object]] = []
@@ -232,11 +232,11 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
         cells = []
         for gc in layout.cells:
             x0, y0, x1, y1 = gc.box
-            pad = max(2, int(0.12 * h))
+            pad = max(3, int(0.15 * h))
             box = (x0 + pad, y0 + pad, x1 - pad, y1 - pad)
             key = len(cells)
             cells.append([gc, []])
-            for crop in _line_crops(clean, text_ink, box, h):
+            for crop in _line_crops(page, box):
                 jobs.append(((id(layout), key), crop))
         table_cells.append((layout, cells))
     mask = np.zeros_like(text_ink)
@@ -246,7 +246,7 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
     free = cv2.bitwise_and(text_ink, cv2.bitwise_not(mask))
     lines = _text_lines(free, h)
     for n, (x0, y0, x1, y1) in enumerate(lines):
-        jobs.append((("line", n), clean[y0:y1, x0:x1]))
+        jobs.append((("line", n), page.crop(x0, y0, x1, y1)))
     readings = rec([_rgb(c) for _, c in jobs]) if jobs else []
     by_owner: dict[object, list[tuple[str, float]]] = {}
     for (owner, _crop), reading in zip(jobs, readings):
@@ -269,8 +269,17 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
     return _paragraphs(items, gray.shape[1], h)
 
 
+_EDGE_MARKS = r"[\s.·:：;；'\"`,，。、…‘’“”_]*"
+_FIGURE_IN_NOISE = re.compile(rf"{_EDGE_MARKS}(\d[\d,]*(?:\.\d+)?){_EDGE_MARKS}")
+
+
 def _cell(text: str, conf: float | None, rowspan: int, colspan: int) -> Cell:
-    """The uncertainty rule: a figure read with low confidence is marked, never passed on as sure."""
+    """The uncertainty rule: a figure read with low confidence, or with stray marks around it (specks
+    a scan turns into dots and quotes), is marked uncertain, never passed on as sure."""
+    if text and not looks_numeric(text):
+        m = _FIGURE_IN_NOISE.fullmatch(text)
+        if m:
+            text, conf = m.group(1), min(conf or 0.0, UNCERTAIN_BELOW / 2)
     if text and conf is not None and conf < UNCERTAIN_BELOW and looks_numeric(text):
         text = OCR_UNCERTAIN + text
     return Cell(text, rowspan, colspan, confidence=None if conf is None else round(conf, 4))
@@ -345,11 +354,20 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
     blurred = cv2.GaussianBlur(gray, (3, 3), 0)
     block = max(15, (min(gray.shape) // 40) | 1)
     ink = cv2.adaptiveThreshold(blurred, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 18)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = np.where(stats[:, cv2.CC_STAT_AREA] <= 3)[0]
-    if len(small):
-        ink[np.isin(labels, small)] = 0
     return ink
+
+
+def despeckle(ink: np.ndarray, h: float) -> np.ndarray:
+    """Drop isolated specks (scanner noise) smaller than a fifth of a glyph in both directions."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    limit = max(3, int(0.2 * h))
+    small = (stats[:, cv2.CC_STAT_WIDTH] <= limit) & (stats[:, cv2.CC_STAT_HEIGHT] <= limit)
+    small[0] = False
+    lut = np.where(small, 0, 255).astype(np.uint8)
+    lut[0] = 0  # background
+    return lut[labels]
 
 
 def _rgb(crop: np.ndarray) -> np.ndarray:
@@ -377,11 +395,31 @@ def _bands(profile: np.ndarray, h: float, min_gap: float) -> list[tuple[int, int
     return bands
 
 
-def _line_crops(clean: np.ndarray, ink: np.ndarray, box, h: float) -> list[np.ndarray]:
+class _Page:
+    """A prepared page: grey image, raw ink, despeckled ink, glyph height."""
+
+    def __init__(self, gray: np.ndarray, raw: np.ndarray, ink: np.ndarray, h: float):
+        self.gray, self.raw, self.ink, self.h = gray, raw, ink, h
+
+    def crop(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """The text in a box on white: glyph ink, plus small marks only *between* glyphs (a decimal
+        point survives, scanner specks at the edges of a figure do not)."""
+        import cv2
+
+        keep = self.ink[y0:y1, x0:x1].copy()
+        inset = max(2, int(0.15 * self.h))
+        if x1 - x0 > 2 * inset:
+            keep[:, inset:-inset] |= self.raw[y0:y1, x0 + inset:x1 - inset]
+        keep = cv2.dilate(keep, np.ones((3, 3), np.uint8))
+        return np.where(keep > 0, self.gray[y0:y1, x0:x1], 255).astype(np.uint8)
+
+
+def _line_crops(page: _Page, box) -> list[np.ndarray]:
     x0, y0, x1, y1 = box
+    h = page.h
     if x1 - x0 < 3 or y1 - y0 < 3:
         return []
-    region = ink[y0:y1, x0:x1]
+    region = page.ink[y0:y1, x0:x1]
     crops = []
     bands = _bands(region.sum(axis=1) > 0, h, 0.3 * h)
     if x1 - x0 < 2.2 * h and any(b1 - b0 > 1.6 * h for b0, b1 in bands):
@@ -396,7 +434,7 @@ def _line_crops(clean: np.ndarray, ink: np.ndarray, box, h: float) -> list[np.nd
         if band.sum() / 255 < 6:
             continue
         c0, c1 = int(cols[0]), int(cols[-1]) + 1
-        crops.append(clean[y0 + b0:y0 + b1, x0 + c0:x0 + c1])
+        crops.append(page.crop(x0 + c0, y0 + b0, x0 + c1, y0 + b1))
     return crops
 
 
@@ -423,3 +461,45 @@ def _text_lines(ink: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
             continue
         out.append((int(cols[0]), b0, int(cols[-1]) + 1, b1))
     return out
+
+
+# --- identities decide ------------------------------------------------------------------------
+
+def settle_uncertain(rep) -> None:
+    """Accept an uncertain OCR reading that a template identity confirms; re-check.
+
+    An identity whose other cells are all certain implies the uncertain cell's value: when that
+    equals what the engine read, the reading stands (with a warning naming the identity); when
+    it does not, the cell stays null. Repeated until nothing changes, so chains resolve.
+    """
+    from govcrawl import checks, templates
+
+    if rep.template not in templates.VERSIONS:
+        return
+    pending = {cid for cid, c in rep.cells.items() if c.get("null_reason") == "ocr_uncertain"}
+    if not pending:
+        return
+    parsed = []
+    for ident in templates.get(rep.template).identities():
+        left, op, right = checks.parse(ident.expr)
+        if op == "==" and not any(p for _s, _c, p in left + right):
+            parsed.append((ident.id, [(s, c) for s, c, _ in left] + [(-s, c) for s, c, _ in right]))
+    changed = True
+    while changed and pending:
+        changed = False
+        for ident_id, terms in parsed:
+            unknown = [(s, c) for s, c in terms if rep.cells.get(c, {}).get("value") is None]
+            if len(unknown) != 1 or unknown[0][1] not in pending:
+                continue
+            sign, cid = unknown[0]
+            rest = sum((s * rep.cells[c]["value"] for s, c in terms if c != cid), start=0)
+            implied = -rest * sign
+            cell = rep.cells[cid]
+            from govcrawl.extract.values import parse
+            reading = parse(cell.get("raw"), "int" if not isinstance(implied, Decimal) else "money", cell.get("unit"))
+            if reading.value is not None and reading.value == implied:
+                cell.update(value=reading.value, null_reason=None)
+                rep.warnings.append(f"{cid}: uncertain OCR reading {cell.get('raw')!r} confirmed by identity {ident_id}")
+                pending.discard(cid)
+                changed = True
+    rep.checks = checks.evaluate(rep.template, rep.values())
