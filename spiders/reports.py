@@ -136,6 +136,9 @@ class ReportsSpider(scrapy.Spider):
             html = content.head_for_parsing(response.body)
             attachments = [a.url for a in discovery.attachment_links(html, response.url)
                            if self._allowed(site_id, a.url)][:limit]
+            # tables published as pictures: fetched with the page so extraction can OCR them
+            attachments += [a.url for a in discovery.table_images(html, response.url)
+                            if self._allowed(site_id, a.url) and a.url not in attachments][:limit]
         yield from self._next_attachment(site_id, page, attachments, [])
 
     def _next_attachment(self, site_id: str, page: dict, pending: list[str], collected: list[dict]):

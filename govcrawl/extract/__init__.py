@@ -20,10 +20,11 @@ from __future__ import annotations
 import importlib
 import re
 from pathlib import Path
+from typing import Mapping
 
 from govcrawl.extract.analyse import analyse
 from govcrawl.extract.decode import cut_before_tag, decode
-from govcrawl.extract.document import Document, Paragraph
+from govcrawl.extract.document import Document, Paragraph, Table
 from govcrawl.extract.report import ExtractedReport, UnreadableDocument, format_text
 from govcrawl.extract.sniff import IMAGE_KINDS, sniff
 
@@ -58,8 +59,12 @@ def _read_text(text: str) -> Document:
     return doc
 
 
-def read_document(data: bytes, *, url: str | None = None, content_type: str | None = None) -> Document:
-    """Bytes -> Document using the reader the bytes call for; UnreadableDocument when none can."""
+def read_document(data: bytes, *, url: str | None = None, content_type: str | None = None,
+                  resources: Mapping[str, bytes] | None = None) -> Document:
+    """Bytes -> Document using the reader the bytes call for; UnreadableDocument when none can.
+
+    ``resources`` maps URLs to fetched bytes (a report page's images, from the crawl or the
+    archive): an HTML page whose template tables are pictures gets them read by OCR in place."""
     if not data or not data.strip():
         raise UnreadableDocument("empty input: no bytes to extract")
     kind = sniff(data)
@@ -106,6 +111,8 @@ def read_document(data: bytes, *, url: str | None = None, content_type: str | No
         doc = _read_text(text)
     doc.warnings[:0] = warnings
     doc.reader = "html" if kind == "html" else "text"
+    if kind == "html" and resources and doc.images:
+        _ocr_page_images(doc, resources)
     if not doc.blocks and not doc.images:
         raise UnreadableDocument("no readable content: the document has no text, tables or images")
     return doc
@@ -119,6 +126,34 @@ def _read_image(data: bytes, kind: str) -> Document:
     return doc
 
 
+_TEMPLATE_TABLE_LABELS = ("本年新收", "第二十条", "行政复议")
+
+
+def _ocr_page_images(doc: Document, resources: Mapping[str, bytes]) -> None:
+    """Tables published as pictures inside a page: OCR the page's images, put their blocks where
+    the images stood. Skipped when the page's own tables already carry tables 二, 三 and 四."""
+    table_text = " ".join(c.text for b in doc.blocks if isinstance(b, Table) for row in b.rows for c in row)
+    if all(label in table_text for label in _TEMPLATE_TABLE_LABELS):
+        return
+    from govcrawl.extract import ocr
+    inserts = []
+    for n, src in enumerate(doc.images):
+        data = resources.get(src)
+        if not data or sniff(data) not in IMAGE_KINDS:
+            continue
+        try:
+            blocks = ocr.read_image(data).blocks
+        except (UnreadableDocument, ocr.OcrUnavailable) as e:
+            doc.warnings.append(f"image {src}: {e}"[:300])
+            continue
+        inserts.append((doc.image_at.get(src, len(doc.blocks)), n, blocks))
+    for pos, _n, blocks in sorted(inserts, key=lambda x: (-x[0], -x[1])):
+        doc.blocks[pos:pos] = blocks
+    if any(isinstance(b, Table) for _p, _n, blocks in inserts for b in blocks):
+        doc.reader = "image-ocr"
+        doc.warnings.append(f"ocr: {len(inserts)} image(s) in the page read by OCR (image-ocr)")
+
+
 def _ocr_scanned_pdf(doc: Document, data: bytes) -> None:
     """A PDF without a text layer (scanned, or pictures of tables): OCR its pages."""
     if doc.blocks:
@@ -130,9 +165,10 @@ def _ocr_scanned_pdf(doc: Document, data: bytes) -> None:
 
 
 def extract(data: bytes, *, url: str | None = None, content_type: str | None = None,
-            filename: str | None = None) -> ExtractedReport:
-    """Extract one saved document. ``filename`` is informational only (the bytes decide the format)."""
-    doc = read_document(data, url=url, content_type=content_type)
+            filename: str | None = None, resources: Mapping[str, bytes] | None = None) -> ExtractedReport:
+    """Extract one saved document. ``filename`` is informational only (the bytes decide the format);
+    ``resources`` (URL -> bytes) supplies a page's images for OCR."""
+    doc = read_document(data, url=url, content_type=content_type, resources=resources)
     try:
         rep = analyse(doc, url=url, parser_version=PARSER_VERSION)
     except RecursionError as e:  # pragma: no cover - analyse is iterative; belt and braces

@@ -41,6 +41,7 @@ class Document:
     title: str | None = None  # <title>, the body title, or the PDF/DOCX title line
     meta: dict[str, str] = field(default_factory=dict)  # e.g. ArticleTitle, PubDate
     images: list[str] = field(default_factory=list)  # image URLs inside the content block
+    image_at: dict[str, int] = field(default_factory=dict)  # image URL -> index in blocks where it stood
     warnings: list[str] = field(default_factory=list)
     format: str = "html"  # what the bytes are: html | pdf | docx | doc | xls | xlsx | png | jpeg | … | text
     reader: str = ""  # what produced the blocks: html, pdf-text, pdf-ocr, docx, doc, xls, xlsx, image-ocr, text

@@ -46,10 +46,10 @@ def char_height(ink: np.ndarray) -> float:
     hs = stats[1:, cv2.CC_STAT_HEIGHT]
     ws = stats[1:, cv2.CC_STAT_WIDTH]
     area = stats[1:, cv2.CC_STAT_AREA]
-    page_h = ink.shape[0]
-    ok = (hs > page_h / 400) & (hs < page_h / 15) & (ws < page_h / 10) & (area > 8) & (ws > hs * 0.3)
+    side = max(ink.shape)  # a table screenshot is wide and short: judge by the long side
+    ok = (hs > side / 400) & (hs < side / 12) & (ws < side / 8) & (area > 8) & (ws > hs * 0.3)
     if ok.sum() < 10:
-        return max(8.0, page_h / 70)
+        return max(8.0, side / 70)
     # CJK characters are one component or several pieces; the upper quartile tracks whole glyphs
     return float(max(8.0, np.percentile(hs[ok], 75)))
 
@@ -110,9 +110,9 @@ def find_tables(ink: np.ndarray, h: float) -> list[TableLayout]:
         inside = lambda s: s[0] >= x - tol and s[2] <= x + w + tol and s[1] >= y - tol and s[3] <= y + hh + tol  # noqa: E731
         hs = [s for s in hsegs if inside(s)]
         vs = [s for s in vsegs if inside(s)]
-        # a dash in a cell is no rule: a horizontal rule meets a vertical one (or spans the table)
-        hs = [s for s in hs if s[2] - s[0] >= 0.6 * w or any(
-            v[0] - tol <= s[0] <= v[2] + tol or v[0] - tol <= s[2] <= v[2] + tol for v in vs)]
+        # a dash or a run of glyph strokes is no rule: a horizontal rule runs from one vertical
+        # rule to another (or spans most of the table)
+        hs = [s for s in hs if s[2] - s[0] >= 0.6 * w or (_ends_on(s[0], s, vs, tol) and _ends_on(s[2], s, vs, tol))]
         if len(hs) < 2 or len(vs) < 2:
             continue
         ys = _cluster([(s[1] + s[3]) / 2 for s in hs] + [y + 1, y + hh - 2], tol)
@@ -131,6 +131,11 @@ def find_tables(ink: np.ndarray, h: float) -> list[TableLayout]:
             tables.append(layout)
     tables.sort(key=lambda t: -(t.box[2] - t.box[0]) * (t.box[3] - t.box[1]))
     return sorted(tables[:MAX_TABLES], key=lambda t: t.box[1])
+
+
+def _ends_on(x: float, s, vsegs, tol: float) -> bool:
+    y = (s[1] + s[3]) / 2
+    return any(v[0] - tol <= x <= v[2] + tol and v[1] - tol <= y <= v[3] + tol for v in vsegs)
 
 
 def _meets(v, hsegs, tol: float, top: bool) -> bool:
