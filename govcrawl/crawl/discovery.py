@@ -244,6 +244,9 @@ def table_images(html: bytes | str, base_url: str, limit: int = 10) -> list[Link
     not HTML tables (``<img>`` screenshots of 表二/三/四). Empty when the tables are already text,
     so OCR is only ever asked for pages that need it. Site chrome (logos, icons, QR codes, images
     in header/footer/nav containers) is skipped."""
+    raw = html if isinstance(html, bytes) else html.encode("utf-8", "ignore")
+    if not re.search(rb"<img\b", raw, re.I):
+        return []  # the common case costs a byte scan, not a second parse of the page
     doc = _parse(html)
     if doc is None:
         return []
