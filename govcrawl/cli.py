@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -11,6 +13,23 @@ DEFAULT_SITES = "data/sites.csv"
 DEFAULT_DB = "data/archive.db"
 DEFAULT_WARC = "data/warc"
 DEFAULT_EXPORTS = "data/exports"
+DEFAULT_REPORT = "data/report"
+
+
+def cmd_audit(args) -> int:
+    from govcrawl.research.audit import Selection, run_audit, scorecard, site_names
+    from govcrawl.research.timelines import refresh
+
+    selection = Selection(sites=args.site or [], years=args.year or [], division=args.division)
+    findings = run_audit(args.db, selection)
+    refresh(args.db)
+    if not findings:
+        print("no current report matches; nothing to audit")
+        return 0
+    print(scorecard(findings, site_names(args.db), every=args.all))
+    print(f"\n{len(findings)} findings stored in audit_findings (views audit_scorecard, audit_failures; "
+          "timelines in agency_timeline)")
+    return 0
 
 
 def cmd_crawl(args) -> int:
@@ -119,6 +138,25 @@ def cmd_reextract(args) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_report(args) -> int:
+    from govcrawl.research.audit import Selection, run_audit
+    from govcrawl.research.report import build_pages
+    from govcrawl.research.timelines import refresh
+
+    run_audit(args.db, Selection(division=args.division))  # the compliance charts read the audit
+    refresh(args.db)
+    try:
+        files = build_pages(args.db, args.out, division=args.division or "", site=args.site)
+    except KeyError:
+        print(f"govcrawl report: no site {args.site!r} in the archive's registry", file=sys.stderr)
+        return 2
+    print(f"{files[0]}  (open it in a browser; it needs no network)")
+    if len(files) > 1:
+        print(f"{len(files) - 1} agency pages beside it: {', '.join(f.name for f in files[1:4])}"
+              + (" …" if len(files) > 4 else ""))
+    return 0
+
+
 def cmd_runs(args) -> int:
     import sqlite3
 
@@ -156,6 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Archive and extract 政府信息公开工作年度报告 (government information-disclosure annual reports).",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    a = sub.add_parser("audit", help="audit every current report (on time, sections, tables, fees, text vs tables, identities): a scorecard per agency")
+    a.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    a.add_argument("--site", action="extend", nargs="+", metavar="ID", help="only these registry ids")
+    a.add_argument("--year", type=int, action="extend", nargs="+", help="only these report years")
+    a.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    a.add_argument("--all", action="store_true", help="list every finding (pass, unknown, n/a too), not only failures")
+    a.set_defaults(func=cmd_audit, needs_archive=True)
 
     c = sub.add_parser("crawl", help="crawl the registry's sites: archive every response, extract reports into SQLite")
     c.add_argument("--sites", default=DEFAULT_SITES, help=f"site registry CSV (default {DEFAULT_SITES})")
@@ -218,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     rx.add_argument("--warc-dir", default=DEFAULT_WARC, help=f"WARC folder (default {DEFAULT_WARC})")
     rx.set_defaults(func=cmd_reextract, needs_archive=True)
 
+    rp = sub.add_parser("report", help="write a static HTML page of charts (offline, no script) for a division or one agency")
+    rp.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
+    rp.add_argument("--division", metavar="PREFIX", help="administrative division code prefix: 50, 5001, 500112")
+    rp.add_argument("--site", metavar="ID", help="one agency's page only")
+    rp.add_argument("--out", default=DEFAULT_REPORT, help=f"output folder (default {DEFAULT_REPORT})")
+    rp.set_defaults(func=cmd_report, needs_archive=True)
+
     ru = sub.add_parser("runs", help="list recent crawl runs and print the latest one's summary")
     ru.add_argument("--db", default=DEFAULT_DB, help=f"SQLite archive (default {DEFAULT_DB})")
     ru.add_argument("--last", type=int, default=10, help="how many runs to list (default 10)")
@@ -239,10 +292,17 @@ def main(argv: list[str] | None = None) -> int:
               "`govcrawl demo` first", file=sys.stderr)
         return 2
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
+        return status
     except (RegistryError, ArchiveLocked) as exc:
         print(f"govcrawl: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `govcrawl runs | head`: the reader has gone; stop quietly, as `yes | head` does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def test_export_writes_reports_cells_and_checks_in_utf8(tmp_path):
     archive.save_report(site_id="s", url="u", capture=capture("aa"), report=report_dict())
     archive.close()
     counts = export_csv(tmp_path / "a.db", tmp_path / "out")
-    assert counts == {"reports.csv": 1, "cells.csv": 3, "checks.csv": 1}
+    # audit.csv and timelines.csv hold what `govcrawl audit` last computed: nothing yet
+    assert counts == {"reports.csv": 1, "cells.csv": 3, "checks.csv": 1, "audit.csv": 0, "timelines.csv": 0}
     (row,) = read_csv(tmp_path / "out" / "reports.csv")
     assert row["agency"] == "重庆市某区民政局" and row["year"] == "2020"
     export_csv(tmp_path / "a.db", tmp_path / "xl", excel=True)
@@ -77,7 +78,7 @@ def test_filters_select_current_reports_in_a_stable_order(tmp_path, filters, exp
 def test_wide_export_has_a_column_per_cell_of_the_chosen_template(tmp_path):
     build_archive(tmp_path / "a.db").close()
     counts = export(tmp_path / "a.db", tmp_path / "out", wide=True, filters=Filters(template="2021"))
-    assert counts == {"reports_wide.csv": 3}
+    assert counts == {"reports_wide.csv": 3, "audit.csv": 0, "timelines.csv": 0}
     rows = read_csv(tmp_path / "out" / "reports_wide.csv")
     assert [(r["site_id"], r["t3.new.total"], r["t3.other_misc.total"]) for r in rows] == [
         ("cq-a", "5", "0"), ("cq-b", "9", "0"), ("sc-a", "11", "0")]
@@ -95,17 +96,19 @@ def test_every_export_has_a_codebook_and_a_frictionless_datapackage(tmp_path):
     assert "一、本年新收政府信息公开申请数量" in new_person["label_zh"] and "自然人" in new_person["label_zh"]
     assert book["t2.a20_8.fees.fee_amount"]["unit"] == "万元" and book["t2.a20_8.fees.fee_amount"]["templates"] == "2021"
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
-    (resource,) = package["resources"]
+    resource, audit, timelines = package["resources"]
     assert resource["path"] == "reports_wide.csv" and resource["profile"] == "tabular-data-resource"
+    assert (audit["path"], timelines["path"]) == ("audit.csv", "timelines.csv")
     header = next(csv.reader(open(tmp_path / "out" / "reports_wide.csv", encoding="utf-8")))
     assert [f["name"] for f in resource["schema"]["fields"]] == header
-    assert set(book) == set(header)
+    assert set(book) == set(header) | {f["name"] for r in (audit, timelines) for f in r["schema"]["fields"]}
+    assert "pass, fail" in book["status"]["meaning"] or "archived" in book["status"]["meaning"]
 
 
 def test_jsonl_export_writes_one_object_per_line(tmp_path):
     build_archive(tmp_path / "a.db").close()
     counts = export(tmp_path / "a.db", tmp_path / "out", fmt="jsonl", filters=Filters(years=[2020]))
-    assert counts == {"reports.jsonl": 1, "cells.jsonl": 198, "checks.jsonl": 48}
+    assert counts == {"reports.jsonl": 1, "cells.jsonl": 198, "checks.jsonl": 48, "audit.jsonl": 0, "timelines.jsonl": 0}
     cells = [json.loads(line) for line in open(tmp_path / "out" / "cells.jsonl", encoding="utf-8")]
     assert {c["cell_id"]: c["value"] for c in cells}["t3.new.total"] == 4
 

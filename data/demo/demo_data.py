@@ -276,7 +276,7 @@ report(id="luwan_2022_bad", site="luwan", path=LW + "202302/t20230215_3187706.ht
                                   "other_misc": [1]}, carry_in=[4], carry_out=[2]),
               **build_t4((2, 0, 1, 1), (3, 0, 0, 0))},
        corrupt={"t3.new.total": +2},
-       expect_fail=["t3_balance_total", "t3_rowsum_new"],
+       expect_fail=["t3_balance_total", "t3_rowsum_new"], expect_audit_fail=["identities"],
        extra=dict(info_total=10876, web=7544, wechat=3332),
        notes="deliberately inconsistent: printed 一、本年新收 总计 is 2 more than the sum of its columns")
 report(id="luwan_2023", site="luwan", path=LW + "202401/t20240126_3352817.htm",
@@ -322,7 +322,8 @@ report(id="shiling_2020", site="shiling", path=SL + "2021/zfxxgknb_0126/39042.ht
               **build_t3("2019", {"open": [8, 1], "partial": [1], "deny_third_party": [1],
                                   "unable_not_held": [4], "unable_unclear": [1], "other": [1]}, carry_in=[1]),
               **build_t4((1, 1, 0, 0), (0, 0, 0, 1))},
-       extra=dict(info_total=3517, web=2306, wechat=1211))
+       extra=dict(info_total=3517, web=2306, wechat=1211), omit_sections=["s5"], expect_audit_fail=["sections"],
+       notes="section 五、存在的主要问题及改进情况 left out on purpose (the audit must flag it)")
 report(id="shiling_2021", site="shiling", path=SL + "2022/zfxxgknb_0128/41827.html",
        agency="石岭县人民政府", year=2021, template="2021", style="plain", pubdate="2022-01-28 10:03",
        title="石岭县2021年政府信息公开工作年度报告",
@@ -385,15 +386,16 @@ report(id="lzsw_2022", site="lzsw", path=SW + "202301/t20230129_3171920.html",
                                   "reject_petition": [1]}, carry_out=[0, 1]),
               **build_t4((1, 0, 0, 0))},
        extra=dict(info_total=864, web=602, wechat=262))
-report(id="lzsw_2023", site="lzsw", path=SW + "202401/t20240125_3350021.html",
-       agency="澜州市水务局", year=2023, template="2021", style="trs", pubdate="2024-01-25 09:47",
+report(id="lzsw_2023", site="lzsw", path=SW + "202402/t20240227_3350021.html",
+       agency="澜州市水务局", year=2023, template="2021", style="trs", pubdate="2024-02-27 09:47",
        title="澜州市水务局2023年政府信息公开工作年度报告",
        cells={**t2_2021((0, 0, 0), (3, 1, 17), 3347, 104, 3, "901.24"),
               **build_t3("2021", {"open": [11, 2], "partial": [2], "deny_third_party": [1],
                                   "unable_not_held": [4], "unable_unclear": [1], "other_misc": [1]},
                           carry_in=[0, 1]),
               **build_t4((1, 1, 0, 0), (0, 0, 1, 0))},
-       extra=dict(info_total=931, web=655, wechat=276))
+       extra=dict(info_total=931, web=655, wechat=276), expect_audit_fail=["on_time"],
+       notes="published late on purpose: a department's report is due 01-31 (条例 第49条), this one is dated 02-27")
 
 BY_ID = {r["id"]: r for r in REPORTS}
 

@@ -207,6 +207,7 @@ def sync_schema(db: Database) -> None:
             if current is None or current[0] != wanted:
                 db.execute(f"drop view if exists {name}")
                 db.execute(wanted)
+        sync_audit_views(db)
 
 
 def wide_cell_defs(db: Database) -> list[dict]:
@@ -626,3 +627,84 @@ class Archive:
             for report_id in gone:
                 self.db.execute("update reports set removed_at = ? where report_id = ?", [now, report_id])
         return len(gone)
+
+
+# --- m004: compliance audit and agency timelines (issue 14) ------------------------------------
+# A self-contained block: the tables, their views and the one writer. The findings are computed by
+# ``govcrawl.research.audit`` / ``timelines`` (read-only over the archive) and written here, so the
+# store stays the only code that writes the database.
+
+@migrations()
+def m004_audit(db: Database) -> None:
+    """Audit findings per report and rule, and one row per agency (site and series) and year."""
+    db.execute("""create table if not exists audit_findings (report_id text not null, site_id text,
+                  year integer, rule text not null, status text not null, severity text,
+                  evidence text, basis text, audited_at text, primary key (report_id, rule))""")
+    db.execute("create index if not exists audit_findings_site on audit_findings(site_id, year)")
+    db.execute("""create table if not exists agency_years (site_id text not null, series text not null,
+                  year integer not null, status text not null, report_id text, agency text,
+                  series_break text, evidence text, computed_at text, primary key (site_id, series, year))""")
+
+
+AUDIT_VIEWS = {
+    "audit_scorecard": """select a.site_id, s.name as site_name, s.division_code, a.rule,
+       sum(a.status = 'pass') as passed, sum(a.status = 'fail') as failed,
+       sum(a.status = 'unknown') as unknown, sum(a.status = 'n/a') as not_applicable,
+       group_concat(case when a.status = 'fail' then a.year end, ' ') as failed_years
+from audit_findings a left join sites s using (site_id)
+group by a.site_id, a.rule order by a.site_id, a.rule""",
+    "audit_failures": """select a.site_id, s.name as site_name, s.division_code, a.year, a.rule,
+       a.severity, a.evidence, a.basis, r.url, a.report_id
+from audit_findings a left join sites s using (site_id) left join reports r using (report_id)
+where a.status = 'fail'
+order by a.site_id, a.year, case a.severity when 'error' then 0 when 'warning' then 1 else 2 end, a.rule""",
+    "agency_timeline": """select y.site_id, s.name as site_name, s.division_code, y.series, y.year, y.status,
+       y.agency, y.series_break, y.evidence, y.report_id, r.published,
+       w3."t3.new.total" as new_total, w3."t3.handled_total.total" as handled_total,
+       w3."t3.open.total" as open_total, w3."t3.partial.total" as partial_total,
+       w4."t4.cases.rev_total" as rev_total,
+       case when w4.report_no is not null then ifnull(w4."t4.cases.lit_direct_total", 0)
+            + ifnull(w4."t4.cases.lit_after_review_total", 0) end as lit_total,
+       r.checks_failed,
+       case when y.report_id is not null then (select count(*) from audit_findings a
+            where a.report_id = y.report_id and a.status = 'fail') end as audit_failed
+from agency_years y left join sites s using (site_id) left join reports r using (report_id)
+left join wide_t3 w3 on w3.report_no = r.report_no left join wide_t4 w4 on w4.report_no = r.report_no
+order by y.site_id, y.series, y.year""",
+    "timeline_gaps": """select site_id, site_name, division_code, series, year, status, series_break, evidence
+from agency_timeline where status != 'archived' or series_break is not null""",
+}
+
+
+def sync_audit_views(db: Database) -> None:
+    """(Re)create the audit and timeline views when their SQL changed."""
+    for name, sql in AUDIT_VIEWS.items():
+        wanted = f"CREATE VIEW {name} AS {sql}"
+        current = db.execute("select sql from sqlite_master where type = 'view' and name = ?",
+                             [name]).fetchone()
+        if current is None or current[0] != wanted:
+            db.execute(f"drop view if exists {name}")
+            db.execute(wanted)
+
+
+def save_audit(db: Database, findings: Iterable[dict], report_ids: Iterable[str]) -> int:
+    """Replace the findings of ``report_ids`` with ``findings`` in one transaction."""
+    now = utcnow()
+    cols = ("report_id", "site_id", "year", "rule", "status", "severity", "evidence", "basis", "audited_at")
+    rows = [tuple(f.get(c) for c in cols[:-1]) + (f.get("audited_at") or now,) for f in findings]
+    with db.atomic():
+        db.conn.executemany("delete from audit_findings where report_id = ?", [(r,) for r in report_ids])
+        db.conn.executemany(f"insert or replace into audit_findings ({', '.join(cols)}) "
+                            f"values ({', '.join('?' * len(cols))})", rows)
+    return len(rows)
+
+
+def save_timelines(db: Database, rows: Iterable[dict], site_ids: Iterable[str]) -> int:
+    """Replace the timeline rows of ``site_ids``."""
+    now = utcnow()
+    rows = [dict(r, computed_at=now) for r in rows]
+    with db.atomic():
+        db.conn.executemany("delete from agency_years where site_id = ?", [(s,) for s in site_ids])
+        if rows:
+            db["agency_years"].insert_all(rows, pk=("site_id", "series", "year"), replace=True)
+    return len(rows)

@@ -1,6 +1,7 @@
 """The extraction result, its JSON shape and its human-readable summary."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,6 +73,16 @@ _KEY_FIGURES = (
 )
 
 
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (str.ljust counts 行政复议 as 4, not 8)."""
+    return text + " " * max(0, width - display_width(text))
+
+
 def format_text(report: ExtractedReport) -> str:
     """A short summary for `govcrawl extract --format text`."""
     out = [
@@ -92,7 +103,7 @@ def format_text(report: ExtractedReport) -> str:
             c = report.cells.get(cid)
             if c is not None:
                 v = c["value"] if c["value"] is not None else f"null ({c['null_reason']})"
-                out.append(f"  {label:<10} {v}")
+                out.append(f"  {pad(label, 14)} {v}")
         for cid in ("t2.a20_1.normative.issued", "t2.a20_1.normative.made_new"):
             if cid in report.cells:
                 row = [report.cells[k]["value"] for k in report.cells if k.startswith("t2.a20_1.normative.")]

@@ -14,10 +14,30 @@ except ImportError:  # pragma: no cover - templates.py is written by another eng
     _templates = None
 
 TEMPLATES = ("2019", "2021")
-TABLE_NAMES = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况",
-               "t4": "表四 政府信息公开行政复议、行政诉讼情况"}
-T4_GROUPS = {"rev": "行政复议", "lit_direct": "行政诉讼 > 未经复议直接起诉",
-             "lit_after_review": "行政诉讼 > 复议后起诉"}
+
+
+def _table_names() -> dict[str, str]:
+    """t2 → 表二 主动公开政府信息情况: the tables are named by the sections 二/三/四 they sit in."""
+    if _templates is None:
+        return {}
+    return {f"t{i}": f"表{s.no} {s.label.split('、', 1)[1]}" for i, s in enumerate(_templates.SECTIONS, 1)
+            if 2 <= i <= 4}
+
+
+def _t4_groups() -> dict[str, str]:
+    """rev → 行政复议, lit_direct → 行政诉讼 > 未经复议直接起诉: a column's first alias is its group."""
+    if _templates is None:
+        return {}
+    litigation = _templates.T4_GROUPS[1]
+    out = {}
+    for c in _templates.get(TEMPLATES[-1]).t4_columns:
+        group = c.aliases[0]
+        out[c.id.rsplit("_", 1)[0]] = group if group == _templates.T4_GROUPS[0] else f"{litigation} > {group}"
+    return out
+
+
+TABLE_NAMES = _table_names()
+T4_GROUPS = _t4_groups()
 
 
 @dataclass(frozen=True)
@@ -146,4 +166,42 @@ LONG_COLUMNS = {
     "status": ("string", "pass, fail or unknown (a cell was null, or the identity needs another year)"),
     "expr": ("string", "The identity as an expression over cell ids"),
     "detail": ("string", "The arithmetic with the report's numbers"),
+}
+
+# Columns of the audit export (one row per report and rule; see ``govcrawl.research.audit``).
+AUDIT_COLUMNS = {
+    "report_id": REPORT_COLUMNS["report_id"],
+    "site_id": REPORT_COLUMNS["site_id"],
+    "year": REPORT_COLUMNS["year"],
+    "rule": ("string", "Audit rule: on_time, sections, tables_complete, fee_statement, text_vs_tables, identities, cross_year"),
+    "status": ("string", "pass, fail, unknown (the archive cannot tell) or n/a (the rule does not apply)"),
+    "severity": ("string", "Of a failure: error (a legal requirement or a printed identity) or warning"),
+    "evidence": ("string", "Quoted text, dates or cell ids the finding rests on"),
+    "basis": ("string", "The regulation or template requirement the rule checks"),
+    "audited_at": ("datetime", "When the audit ran (UTC)"),
+}
+
+# Columns of the timelines export (one row per agency and year; see ``govcrawl.research.timelines``).
+TIMELINE_COLUMNS = {
+    "site_id": REPORT_COLUMNS["site_id"],
+    "site_name": REPORT_COLUMNS["site_name"],
+    "division_code": REPORT_COLUMNS["division_code"],
+    "series": ("string", "Empty when the site lists one agency a year; the agency's name where one site "
+                         "lists several agencies' reports (each its own series)"),
+    "year": REPORT_COLUMNS["year"],
+    "status": ("string", "archived, not_found (a link for the year failed), not_published (the crawled "
+                         "listings hold nothing for the year) or not_crawled"),
+    "agency": ("string", "The agency as its report names itself that year"),
+    "series_break": ("string", "renamed: A → B, or division code retired; empty when the series continues"),
+    "evidence": ("string", "Why a year is not archived (the failed URL, or what was crawled)"),
+    "report_id": REPORT_COLUMNS["report_id"],
+    "published": REPORT_COLUMNS["published"],
+    "new_total": ("integer", "表三 一、本年新收政府信息公开申请数量, 总计 (件)"),
+    "handled_total": ("integer", "表三 三、（七）总计, 总计 (件)"),
+    "open_total": ("integer", "表三 （一）予以公开, 总计 (件)"),
+    "partial_total": ("integer", "表三 （二）部分公开, 总计 (件)"),
+    "rev_total": ("integer", "表四 行政复议 总计 (件)"),
+    "lit_total": ("integer", "表四 行政诉讼 总计: 未经复议直接起诉 + 复议后起诉 (件)"),
+    "checks_failed": REPORT_COLUMNS["checks_failed"],
+    "audit_failed": ("integer", "Audit rules the report fails"),
 }

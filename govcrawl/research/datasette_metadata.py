@@ -2,14 +2,16 @@
 canned queries. Built from the codebook, so the browser and the exports describe columns alike."""
 from __future__ import annotations
 
-from govcrawl.research import codebook
+import re
 
-_DENY = [("deny_secret", "属于国家秘密"), ("deny_law", "其他法律行政法规禁止公开"),
-         ("deny_security", "危及“三安全一稳定”"), ("deny_third_party", "保护第三方合法权益"),
-         ("deny_internal", "属于三类内部事务信息"), ("deny_process", "属于四类过程性信息"),
-         ("deny_case_file", "属于行政执法案卷"), ("deny_query", "属于行政查询事项")]
-_T4 = [f"{g}_{o}" for g in ("rev", "lit_direct", "lit_after_review")
-       for o in ("maintain", "correct", "other", "pending", "total")]
+from govcrawl import templates
+from govcrawl.research import codebook
+from govcrawl.research.audit import RULES
+
+# The vocabulary comes from the templates (the official wording), never typed again here.
+_LATEST = templates.get(templates.VERSIONS[-1])
+_DENY = [(r.id, re.sub(r"^\d+\.", "", r.label)) for r in _LATEST.t3_rows if r.parent == "g_deny"]
+_T4 = [c.id for c in _LATEST.t4_columns]
 
 QUERIES = {
     "applications_by_year": {
@@ -35,14 +37,37 @@ QUERIES = {
         "sql": "select * from reports_failing_checks",
     },
     "search": {
-        "title": "Full-text search of titles and section text",
-        "description": "A Chinese phrase of three or more characters, e.g. 依申请公开 or 行政复议.",
-        "sql": """select r.report_id, r.year, r.agency, r.title, s.section_id,
+        "title": "Full-text search of section text",
+        "description": "A Chinese phrase, e.g. 依申请公开, 行政复议 or 收费. Phrases of three or more characters "
+                       "use the trigram index; one- or two-character phrases (复议, 收费) are matched by a scan.",
+        "sql": """select * from (
+select r.report_id, r.year, r.agency, r.title, r.site_id, s.section_id,
        snippet(sections_fts, 0, '【', '】', '…', 20) as excerpt
 from sections_fts join sections s on s.section_no = sections_fts.rowid
 join reports r on r.report_id = s.report_id
-where sections_fts match '"' || replace(:phrase, '"', '""') || '"' and r.is_current = 1
-order by r.site_id, r.year, s.section_id limit 200""",
+where length(:phrase) >= 3 and sections_fts match '"' || replace(:phrase, '"', '""') || '"'
+  and r.is_current = 1
+union all
+select r.report_id, r.year, r.agency, r.title, r.site_id, s.section_id,
+       '…' || substr(s.text, max(1, instr(s.text, :phrase) - 20), min(20, instr(s.text, :phrase) - 1))
+       || '【' || :phrase || '】' || substr(s.text, instr(s.text, :phrase) + length(:phrase), 20) || '…'
+from sections s join reports r on r.report_id = s.report_id
+where length(:phrase) between 1 and 2 and instr(s.text, :phrase) > 0 and r.is_current = 1
+) order by site_id, year, section_id limit 200""",
+    },
+    "audit_scorecard": {
+        "title": "Audit scorecard per agency and rule",
+        "description": "From `govcrawl audit`: " + "; ".join(f"{k}: {v.title}" for k, v in RULES.items()),
+        "sql": "select * from audit_scorecard",
+    },
+    "audit_failures": {
+        "title": "Audit failures with their evidence",
+        "description": "Every failed audit finding of a current report: rule, severity, evidence, legal basis.",
+        "sql": "select * from audit_failures",
+    },
+    "agency_timeline": {
+        "title": "Agency timelines: key figures per year, missing years and series breaks",
+        "sql": "select * from agency_timeline",
     },
 }
 
@@ -75,6 +100,14 @@ def build_metadata(db_name: str = "archive") -> dict:
         "rollup_province_year": {"description": "Totals by province (division code prefix, 2 digits) and year."},
         "rollup_city_year": {"description": "Totals by city (division code prefix, 4 digits) and year."},
         "reports_failing_checks": {"description": "Current reports with a failed printed identity."},
+        "audit_findings": {"description": "One row per current report and audit rule (`govcrawl audit`).",
+                           "columns": {c: m for c, (_t, m) in codebook.AUDIT_COLUMNS.items()}},
+        "agency_years": {"description": "One row per agency and year: archived, not_found, not_published or "
+                                        "not_crawled, with series breaks (`govcrawl audit` refreshes it)."},
+        "agency_timeline": {"description": "agency_years with the year's key figures.",
+                            "columns": {c: m for c, (_t, m) in codebook.TIMELINE_COLUMNS.items()}},
+        "audit_scorecard": {"description": "Pass / fail / unknown / n/a counts per agency and rule."},
+        "audit_failures": {"description": "Failed findings with evidence, per agency and year."},
     }
     return {
         "title": "govcrawl: 政府信息公开工作年度报告 archive",

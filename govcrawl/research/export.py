@@ -3,7 +3,8 @@
 Long (default): ``reports``, ``cells`` (one row per template cell) and ``checks``. Wide
 (``wide=True``): ``reports_wide``, one row per report with a column per template cell, read from
 the precomputed ``wide_t2/t3/t4`` tables so 100,000 reports export in seconds. Every export writes
-``codebook.csv`` and a Frictionless ``datapackage.json`` beside the data.
+``codebook.csv`` and a Frictionless ``datapackage.json`` beside the data, and ``audit`` (findings per
+report and rule) and ``timelines`` (per agency and year) as `govcrawl audit` last computed them.
 
 Row order is deterministic (site, year, URL, report id, then cell or check id). CSV is UTF-8
 (``excel=True`` adds a BOM so Excel shows Chinese); text a spreadsheet would run as a formula is
@@ -113,6 +114,32 @@ def _queries(conn: sqlite3.Connection, wide: bool, filters: Filters, fmt: str) -
     }
 
 
+def _research_queries(filters: Filters) -> dict[str, tuple]:
+    """The audit findings and agency timelines of the selected agencies (filled by `govcrawl audit`)."""
+    where, params = filters.where()
+    audit_cols = list(codebook.AUDIT_COLUMNS)
+    t_cols = list(codebook.TIMELINE_COLUMNS)
+    t_where, t_params = ["1 = 1"], []
+    if filters.years:
+        t_where.append(f"t.year in ({', '.join('?' * len(filters.years))})")
+        t_params += filters.years
+    if filters.division:
+        t_where.append("t.division_code like ? || '%'")
+        t_params.append(filters.division)
+    if filters.sites:
+        t_where.append(f"t.site_id in ({', '.join('?' * len(filters.sites))})")
+        t_params += filters.sites
+    return {
+        "audit": (f"""select {', '.join('a.' + c for c in audit_cols)} from audit_findings a
+                      join reports r using (report_id) left join sites s on s.site_id = r.site_id
+                      where {where} order by a.site_id, a.year, a.report_id, a.rule""", params,
+                  [(c, codebook.AUDIT_COLUMNS[c]) for c in audit_cols]),
+        "timelines": (f"""select {', '.join('t.' + c for c in t_cols)} from agency_timeline t
+                          where {' and '.join(t_where)} order by t.site_id, t.year""", t_params,
+                      [(c, codebook.TIMELINE_COLUMNS[c]) for c in t_cols]),
+    }
+
+
 def export(db_path: str | Path, out_dir: str | Path, *, fmt: str = "csv", wide: bool = False,
            excel: bool = False, filters: Filters | None = None) -> dict[str, int]:
     """Write the export files, the codebook and datapackage.json; returns {file name: rows}."""
@@ -126,7 +153,8 @@ def export(db_path: str | Path, out_dir: str | Path, *, fmt: str = "csv", wide: 
     conn.create_function("govcrawl_neutralise", 1, neutralise, deterministic=True)
     counts, resources = {}, []
     try:
-        for stem, (sql, params, cols) in _queries(conn, wide, filters, fmt).items():
+        queries = {**_queries(conn, wide, filters, fmt), **_research_queries(filters)}
+        for stem, (sql, params, cols) in queries.items():
             name = f"{stem}.{fmt}"
             if fmt == "csv":
                 sql = _neutralised(sql, [c for c, _e in cols])
@@ -166,10 +194,10 @@ def _write(cursor: sqlite3.Cursor, path: Path, fmt: str, excel: bool) -> int:
 
 
 def codebook_type(column: str) -> str:
-    if column in codebook.REPORT_COLUMNS:
-        return codebook.REPORT_COLUMNS[column][0]
-    if column in codebook.LONG_COLUMNS:
-        return codebook.LONG_COLUMNS[column][0]
+    for columns in (codebook.REPORT_COLUMNS, codebook.LONG_COLUMNS, codebook.AUDIT_COLUMNS,
+                    codebook.TIMELINE_COLUMNS):
+        if column in columns:
+            return columns[column][0]
     return "number"  # a template cell of a wide export
 
 
