@@ -41,7 +41,7 @@ FORMAT_REPORTS = [
              attachment=TJ + "202101/P020210126402937715309.wps", format="wps_attachment",
              agency="澜州市统计局", year=2020, template="2019", style="attach", pubdate="2021-01-26 16:40",
              title="澜州市统计局2020年政府信息公开工作年度报告",
-             cells={**D.t2_2019((0, 0, 0), (2, 2, 11), (2, 1, 15), (7, 0, 41), (15, 2, 6), (1, 0, 0), (0, 0),
+             cells={**D.t2_2019((0, 0, 0), (2, 2, 11), (2, 1, 15), (7, 0, 41), (15, 2, 6), (0, 0, 0), (0, 0),
                                 (3, "198000.00元")),
                     **D.build_t3("2019", {"open": [7], "partial": [2, 1], "deny_process": [1],
                                           "unable_not_held": [3, 1], "other": [1]}, carry_in=[1]),

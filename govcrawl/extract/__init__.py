@@ -60,7 +60,7 @@ def _read_text(text: str) -> Document:
 
 
 def read_document(data: bytes, *, url: str | None = None, content_type: str | None = None,
-                  resources: Mapping[str, bytes] | None = None) -> Document:
+                  resources: Mapping[str, bytes] | _Siblings | None = None) -> Document:
     """Bytes -> Document using the reader the bytes call for; UnreadableDocument when none can.
 
     ``resources`` maps URLs to fetched bytes (a report page's images, from the crawl or the
@@ -187,10 +187,27 @@ def extract(data: bytes, *, url: str | None = None, content_type: str | None = N
     return rep
 
 
+class _Siblings:
+    """A saved page's images, read from beside the file (``src`` relative to it, or to ``url``)."""
+
+    def __init__(self, folder: Path, url: str | None):
+        self.folder, self.base = folder.resolve(), (url or "").rsplit("/", 1)[0] + "/"
+
+    def get(self, src: str, default=None):
+        rel = src[len(self.base):] if self.base != "/" and src.startswith(self.base) else src
+        if "://" in rel or rel.startswith("/"):
+            return default
+        path = (self.folder / rel.split("?", 1)[0]).resolve()
+        if not path.is_relative_to(self.folder) or not path.is_file() or path.stat().st_size > MAX_BINARY_BYTES:
+            return default
+        return path.read_bytes()
+
+
 def extract_file(path, *, url: str | None = None) -> ExtractedReport:
+    """Extract a saved file; a page's pictures of tables are read from beside it."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as e:
         raise UnreadableDocument(f"cannot read {p}: {e.strerror or e}") from e
-    return extract(data, url=url, filename=p.name)
+    return extract(data, url=url, filename=p.name, resources=_Siblings(p.parent, url))

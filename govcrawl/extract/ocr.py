@@ -263,7 +263,7 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
     for n, box in enumerate(lines):
         text, conf = (by_owner.get(("line", n)) or [("", 0.0)])[0]
         text = tidy(text)
-        if text and conf >= 0.5:
+        if text and conf >= 0.3:
             items.append((box[1], _Line(text, box)))
     items.sort(key=lambda it: it[0])
     return _paragraphs(items, gray.shape[1], h)
@@ -296,8 +296,10 @@ _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三�
 def _paragraphs(items, page_width: int, h: float) -> list:
     """Lines -> paragraphs: a new one at a heading, an indent, or after a short line."""
     blocks: list = []
-    left = min((it.box[0] for _, it in items if isinstance(it, _Line)), default=0)
-    right = max((it.box[2] for _, it in items if isinstance(it, _Line)), default=page_width)
+    lefts = [it.box[0] for _, it in items if isinstance(it, _Line)]
+    rights = [it.box[2] for _, it in items if isinstance(it, _Line)]
+    left = float(np.percentile(lefts, 10)) if lefts else 0.0  # robust to a stray mark in the margin
+    right = float(np.percentile(rights, 90)) if rights else float(page_width)
     current: list[str] = []
     prev: _Line | None = None
     for _, it in items:
@@ -450,16 +452,52 @@ def _glyph_bands(region: np.ndarray, h: float) -> list[tuple[int, int]]:
     return out
 
 
+def _row_profile(ink: np.ndarray) -> np.ndarray:
+    """Rows that hold text: more ink than a few scanner specks would leave."""
+    counts = (ink > 0).sum(axis=1)
+    return counts > max(2, int(0.004 * ink.shape[1]))
+
+
+def _split_tall(profile_counts: np.ndarray, b0: int, b1: int, h: float) -> list[tuple[int, int]]:
+    """A band taller than a text line (two lines run together): cut at its emptiest row."""
+    if b1 - b0 <= 1.7 * h:
+        return [(b0, b1)]
+    lo, hi = b0 + int(0.6 * h), b1 - int(0.6 * h)
+    if hi <= lo:
+        return [(b0, b1)]
+    cut = lo + int(np.argmin(profile_counts[lo:hi]))
+    return _split_tall(profile_counts, b0, cut, h) + _split_tall(profile_counts, cut + 1, b1, h)
+
+
+def _ink_columns(band: np.ndarray, h: float) -> tuple[int, int] | None:
+    """Horizontal extent of a line's text, ignoring specks left or right of it."""
+    cols = (band > 0).sum(axis=0)
+    runs, start = [], None
+    for x, v in enumerate(np.append(cols, 0)):
+        if v and start is None:
+            start = x
+        elif not v and start is not None:
+            runs.append((start, x, int(cols[start:x].sum())))
+            start = None
+    if not runs:
+        return None
+    keep = [r for r in runs if r[2] >= 0.15 * h * h / 4 or r[1] - r[0] >= 0.3 * h]
+    if not keep:
+        return None
+    return keep[0][0], keep[-1][1]
+
+
 def _text_lines(ink: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
     out = []
-    for b0, b1 in _bands(ink.sum(axis=1) > 0, h, 0.3 * h):
-        if b1 - b0 < 0.25 * h:
-            continue
-        band = ink[b0:b1]
-        cols = np.flatnonzero(band.sum(axis=0))
-        if cols.size == 0 or band.sum() / 255 < 10:
-            continue
-        out.append((int(cols[0]), b0, int(cols[-1]) + 1, b1))
+    counts = (ink > 0).sum(axis=1)
+    for band in _bands(_row_profile(ink), h, 0.3 * h):
+        for b0, b1 in _split_tall(counts, *band, h):
+            if b1 - b0 < 0.25 * h:
+                continue
+            extent = _ink_columns(ink[b0:b1], h)
+            if extent is None or (ink[b0:b1] > 0).sum() < 10:
+                continue
+            out.append((extent[0], b0, extent[1], b1))
     return out
 
 

@@ -122,5 +122,6 @@ def format_text(report: ExtractedReport) -> str:
     if report.warnings:
         out.append("warnings:")
         out.extend(f"  - {w}" for w in report.warnings)
+    out.append(f"reader:    {report.reader or report.format}")
     out.append(f"parser:    {report.parser_version}")
     return "\n".join(out) + "\n"
