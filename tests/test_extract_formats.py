@@ -192,3 +192,25 @@ def test_a_pages_table_pictures_are_read_where_they_stand():
     want = expected("lztj_2022_images")
     wrong = {k: (v, rep.cells[k]["value"]) for k, v in want.items() if not same(rep.cells[k]["value"], v)}
     assert wrong == {}
+
+
+def test_a_text_pdf_with_one_page_pasted_in_as_a_picture_gets_that_page_by_ocr():
+    import pypdfium2 as pdfium
+    from PIL import Image  # noqa: F401  (PIL writes the picture page)
+
+    text_pdf = (DEMO / "sites/luwan/zwgk/zfxxgk/zfxxgknb/202102/P020210208563412871234.pdf").read_bytes()
+    reference = extract(text_pdf).to_dict()
+    src = pdfium.PdfDocument(text_pdf)
+    picture = io.BytesIO()
+    src[1].render(scale=200 / 72).to_pil().convert("RGB").save(picture, "PDF", resolution=200)
+    out = pdfium.PdfDocument.new()
+    out.import_pages(src, [0])
+    out.import_pages(pdfium.PdfDocument(picture.getvalue()), [0])
+    out.import_pages(src, list(range(2, len(src))))
+    mixed = io.BytesIO()
+    out.save(mixed)
+    rep = extract(mixed.getvalue()).to_dict()
+    assert rep["reader"] == "pdf-ocr" and "ocr: page(s) 2 without a text layer read by OCR (pdf-ocr)" in rep["warnings"]
+    wrong = {k: (c["value"], rep["cells"][k]["value"]) for k, c in reference["cells"].items()
+             if c["value"] != rep["cells"][k]["value"]}
+    assert wrong == {}

@@ -195,4 +195,6 @@ def test_readme_pandas_examples_run_on_the_demo_archive(demo, monkeypatch, capsy
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     out = capsys.readouterr().out
-    assert "lz-slj" in out and "not_found" in out and "108" in out
+    printed_2023 = sum(r["figures"]["t3.new.total"] for r in EXPECTED["reports"]
+                       if r["crawlable"] and r["year"] == 2023 and r["figures"])
+    assert "lz-slj" in out and "not_found" in out and str(printed_2023) in out

@@ -28,7 +28,7 @@ from govcrawl.extract.document import Document, Paragraph, Table
 from govcrawl.extract.report import ExtractedReport, UnreadableDocument, format_text
 from govcrawl.extract.sniff import IMAGE_KINDS, sniff
 
-PARSER_VERSION = "govcrawl-extract/1.0"
+PARSER_VERSION = "govcrawl-extract/1.1"  # 1.1: Word 97-2003/WPS, xls/xlsx, OCR of pictures and scans
 MAX_HTML_BYTES = 8 * 1024 * 1024
 MAX_BINARY_BYTES = 100 * 1024 * 1024
 
@@ -129,11 +129,15 @@ def _read_image(data: bytes, kind: str) -> Document:
 _TEMPLATE_TABLE_LABELS = ("本年新收", "第二十条", "行政复议")
 
 
+def _has_template_tables(doc: Document) -> bool:
+    text = " ".join(c.text for b in doc.blocks if isinstance(b, Table) for row in b.rows for c in row)
+    return all(label in text for label in _TEMPLATE_TABLE_LABELS)
+
+
 def _ocr_page_images(doc: Document, resources: Mapping[str, bytes]) -> None:
     """Tables published as pictures inside a page: OCR the page's images, put their blocks where
     the images stood. Skipped when the page's own tables already carry tables 二, 三 and 四."""
-    table_text = " ".join(c.text for b in doc.blocks if isinstance(b, Table) for row in b.rows for c in row)
-    if all(label in table_text for label in _TEMPLATE_TABLE_LABELS):
+    if _has_template_tables(doc):
         return
     from govcrawl.extract import ocr
     inserts = []
@@ -155,12 +159,9 @@ def _ocr_page_images(doc: Document, resources: Mapping[str, bytes]) -> None:
 
 
 def _ocr_scanned_pdf(doc: Document, data: bytes) -> None:
-    """A PDF without a text layer (scanned, or pictures of tables): OCR its pages."""
-    if doc.blocks:
-        return
+    """PDF pages without a text layer (a scan, or tables pasted in as pictures): OCR them, and only them."""
     from govcrawl.extract import ocr
-    ocr.read_pdf_pages(doc, data)
-    if doc.blocks:
+    if ocr.read_pdf_pages(doc, data):
         doc.reader = "pdf-ocr"
 
 
