@@ -237,7 +237,6 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
 
     if gray.size == 0:
         return []
-    scale = 1.0
     if gray.shape[1] < 1200:  # screenshots at screen resolution: glyphs need a few more pixels
         scale = min(3.0, 1600 / gray.shape[1])
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
@@ -259,21 +258,14 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
     page.raw = cv2.bitwise_and(raw, cv2.bitwise_not(rules))
     text_ink = page.ink
 
-    jobs: list[tuple[object, np.ndarray]] = []  # (owner, crop)
+    jobs: list[tuple[object, np.ndarray]] = []  # (owner, crop): every line image of the page, read in one go
     items: list[tuple[int, object]] = []
-    cell_lines: dict[int, list[int]] = {}
-    table_cells: list[tuple[object, list]] = []
-    for layout in tables:
-        cells = []
-        for gc in layout.cells:
+    pad = max(3, int(0.15 * h))
+    for t, layout in enumerate(tables):
+        for key, gc in enumerate(layout.cells):
             x0, y0, x1, y1 = gc.box
-            pad = max(3, int(0.15 * h))
-            box = (x0 + pad, y0 + pad, x1 - pad, y1 - pad)
-            key = len(cells)
-            cells.append([gc, []])
-            for crop in _line_crops(page, box):
-                jobs.append(((id(layout), key), crop))
-        table_cells.append((layout, cells))
+            for crop in _line_crops(page, (x0 + pad, y0 + pad, x1 - pad, y1 - pad)):
+                jobs.append(((t, key), crop))
     mask = np.zeros_like(text_ink)
     for layout in tables:
         x0, y0, x1, y1 = layout.box
@@ -286,15 +278,15 @@ def page_blocks(gray: np.ndarray, source: str) -> list:
     by_owner: dict[object, list[tuple[str, float]]] = {}
     for (owner, _crop), reading in zip(jobs, readings):
         by_owner.setdefault(owner, []).append(reading)
-    for layout, cells in table_cells:
+    for t, layout in enumerate(tables):
         rows: list[list[Cell]] = [[] for _ in range(len(layout.ys) - 1)]
-        for key, (gc, _) in enumerate(cells):
-            parts = by_owner.get((id(layout), key), [])
+        for key, gc in enumerate(layout.cells):  # in (row, column) order: HTML semantics for spans
+            parts = by_owner.get((t, key), [])
             glue = "" if gc.box[2] - gc.box[0] < 2.2 * h and len(parts) > 2 else "\n"
             text = glue.join(tidy(t) for t, _ in parts if tidy(t))
             conf = min((c for t, c in parts if tidy(t)), default=None)
             rows[gc.row].append(_cell(text, conf, gc.rowspan, gc.colspan))
-        items.append((layout.box[1], Table(rows=[r for r in rows], source=source)))
+        items.append((layout.box[1], Table(rows=rows, source=source)))
     for n, box in enumerate(lines):
         text, conf = (by_owner.get(("line", n)) or [("", 0.0)])[0]
         text = tidy(text)
