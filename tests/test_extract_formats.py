@@ -214,3 +214,36 @@ def test_a_text_pdf_with_one_page_pasted_in_as_a_picture_gets_that_page_by_ocr()
     wrong = {k: (c["value"], rep["cells"][k]["value"]) for k, c in reference["cells"].items()
              if c["value"] != rep["cells"][k]["value"]}
     assert wrong == {}
+
+
+def test_ruled_grid_from_a_picture_gives_spans_and_ignores_dashes_in_cells():
+    """Geometry only (no OCR): a drawn table with a merged header, a vertical merge and a '——' in a
+    cell comes back as the right cells with rowspan/colspan."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from govcrawl.extract import imagetable, ocr
+
+    img = Image.new("L", (1400, 700), 255)
+    d = ImageDraw.Draw(img)
+    xs, ys = [100, 400, 700, 1000, 1300], [100, 200, 300, 400, 500]
+    for y in (100, 500):
+        d.line([(100, y), (1300, y)], fill=0, width=3)
+    d.line([(100, 200), (1300, 200)], fill=0, width=3)
+    d.line([(400, 300), (1300, 300)], fill=0, width=3)  # column 0 merges rows 1-2 (a vertical label)
+    d.line([(100, 400), (1300, 400)], fill=0, width=3)
+    for x in xs:
+        d.line([(x, 100 if x in (100, 1300, 400) else 200), (x, 500)], fill=0, width=3)  # header spans cols 1-3
+    for k in range(40):  # glyph-like blobs so the character height is known (~36 px)
+        x0 = 130 + (k % 8) * 30
+        d.rectangle([x0, 130 + (k // 8) * 2, x0 + 18, 166], fill=0)
+    d.line([(750, 350), (850, 350)], fill=0, width=3)  # a '——' null mark inside a cell
+    ink = ocr.ink_mask(np.asarray(img))
+    h = imagetable.char_height(ink)
+    (table,) = imagetable.find_tables(ocr.despeckle(ink, h), h)
+    assert len(table.ys) == 5 and len(table.xs) == 5
+    spans = {(c.row, c.col): (c.rowspan, c.colspan) for c in table.cells}
+    assert spans[(0, 0)] == (1, 1) and spans[(0, 1)] == (1, 3)  # merged header
+    assert spans[(1, 0)] == (2, 1) and (2, 0) not in spans  # the vertical merge
+    assert spans[(2, 2)] == (1, 1) and (3, 2) in spans  # the dash did not split its cell
+    assert len(table.cells) == 2 + 4 + 3 + 4

@@ -69,6 +69,8 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
     # a page's pictures (tables as <img>) are read with the page, where they stand, not alone
     images = {a.url: a.body for a in attachments if a.body and sniff(a.body) in IMAGE_KINDS}
     main, why = _extract(page, images)
+    shown = set((main or {}).get("images") or []) & set(images)  # linked pictures are read on their own
+    images = {u: b for u, b in images.items() if u in shown}
     extracted = [(a, None if a.url in images else _extract(a)[0]) for a in attachments]
     if main is None and not any(r for _, r in extracted):
         return Built(None, f"unreadable document: {why}"[:500], page.link_text)

@@ -223,7 +223,7 @@ def attachment_links(html: bytes | str, base_url: str) -> list[Link]:
     base = _effective_base(doc, base_url)
     found: dict[str, Link] = {}
     for url, text, title in _anchors(doc, base):
-        if url not in found and _is_attachment(url, text, title):
+        if url not in found and (_is_attachment(url, text, title) or _linked_table_picture(url, text, title)):
             found[url] = Link(url, text or title or _filename(url), "attachment")
     for el in doc.iter("iframe", "embed", "object"):
         url = _resolve(el.get("src") or el.get("data"), base)
@@ -237,6 +237,11 @@ _CHROME_IMAGE = re.compile(r"logo|icon|banner|btn|button|qr|ewm|erweima|share|pr
                            r"/images?/(?:common|public|skin)|/(?:skin|style|static|template)s?/", re.I)
 _CHROME_CONTAINER = re.compile(r"header|footer|nav|menu|top|bottom|banner|share|foot|logo", re.I)
 _TEMPLATE_TABLE_LABELS = ("本年新收", "第二十条", "行政复议")
+
+
+def _linked_table_picture(url: str, text: str, title: str) -> bool:
+    """A picture linked (not shown) as an attachment: 附件1：统计表.jpg."""
+    return bool(_IMAGE_PATH.search(urlsplit(url).path)) and bool(re.search(r"附件|统计表|年报|报告", text + title))
 
 
 def table_images(html: bytes | str, base_url: str, limit: int = 10) -> list[Link]:
