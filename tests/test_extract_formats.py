@@ -17,7 +17,7 @@ from govcrawl.extract import UnreadableDocument, extract, read_document
 from govcrawl.extract.document import Table
 from govcrawl.extract.grid import resolve
 from govcrawl.extract.sniff import sniff
-from govcrawl.extract.values import OCR_UNCERTAIN, parse
+from govcrawl.extract.values import OCR_CONFIDENCE, OCR_UNCERTAIN, parse
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 SITE = DEMO / "sites" / "lztj" / "zwgk" / "zfxxgknb"
@@ -125,12 +125,16 @@ def test_a_sheet_is_cut_into_captions_and_tables_with_merges():
 def test_a_low_confidence_figure_becomes_null_not_a_number():
     from govcrawl.extract.ocr import UNCERTAIN_BELOW, _cell
 
-    assert _cell("6", UNCERTAIN_BELOW - 0.1, 1, 1).text == OCR_UNCERTAIN + "6"
-    assert _cell("6", 0.999, 1, 1).text == "6"
-    assert _cell("..0", 0.999, 1, 1).text == OCR_UNCERTAIN + "0"  # stray scan marks around a figure
-    assert _cell("3.65", 0.999, 1, 1).text == "3.65"
+    def text(*args):
+        return _cell(*args).text.split(OCR_CONFIDENCE, 1)[0]
+
+    assert text("6", UNCERTAIN_BELOW - 0.1, 1, 1) == OCR_UNCERTAIN + "6"
+    assert text("6", 0.999, 1, 1) == "6"
+    assert text("..0", 0.999, 1, 1) == OCR_UNCERTAIN + "0"  # stray scan marks around a figure
+    assert text("3.65", 0.999, 1, 1) == "3.65"
     v = parse(OCR_UNCERTAIN + "6")
     assert v.value is None and v.null_reason == "ocr_uncertain" and v.raw == "6"
+    assert parse(_cell("6", 0.999, 1, 1).text).value == 6  # the confidence rides along, unparsed
 
 
 def test_an_identity_confirms_an_uncertain_reading_and_only_a_matching_one():
@@ -160,7 +164,8 @@ def test_a_picture_of_table_four_is_read_cell_by_cell_with_confidences():
     (table,) = [b for b in doc.blocks if isinstance(b, Table)]
     grid = resolve(table)
     assert grid.width == 15 and len(grid.rows) == 4
-    assert grid.rows[-1] == ["2", "0", "1", "0", "3", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
+    figures = [t.split(OCR_CONFIDENCE, 1)[0] for t in grid.rows[-1]]
+    assert figures == ["2", "0", "1", "0", "3", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
     assert all(c.confidence is not None for row in table.rows for c in row if c.text)
 
 
@@ -192,6 +197,9 @@ def test_a_pages_table_pictures_are_read_where_they_stand():
     want = expected("lztj_2022_images")
     wrong = {k: (v, rep.cells[k]["value"]) for k, v in want.items() if not same(rep.cells[k]["value"], v)}
     assert wrong == {}
+    # every OCR'd figure keeps its confidence; its raw text is the reading alone
+    assert all(0 < c["confidence"] <= 1 and parse(c["raw"], "money").value == Decimal(str(c["value"]))
+               for c in rep.cells.values())
 
 
 def test_a_text_pdf_with_one_page_pasted_in_as_a_picture_gets_that_page_by_ocr():

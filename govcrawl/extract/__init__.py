@@ -176,7 +176,8 @@ def extract(data: bytes, *, url: str | None = None, content_type: str | None = N
         raise UnreadableDocument(f"document too deeply nested: {e}") from e
     rep.reader = doc.reader or doc.format
     if rep.reader in ("pdf-ocr", "image-ocr"):
-        from govcrawl.extract.ocr import settle_uncertain
+        from govcrawl.extract.ocr import move_confidences, settle_uncertain
+        move_confidences(rep)
         settle_uncertain(rep)
     if filename:
         ext = Path(filename).suffix.lower()

@@ -37,7 +37,7 @@ import numpy as np
 from govcrawl.extract.document import Cell, Document, Paragraph, Table
 from govcrawl.extract.imagetable import char_height, find_tables
 from govcrawl.extract.pdf import tidy, unreadable_error
-from govcrawl.extract.values import OCR_UNCERTAIN, looks_numeric
+from govcrawl.extract.values import OCR_CONFIDENCE, OCR_UNCERTAIN, looks_numeric
 
 UNCERTAIN_BELOW = 0.92  # least-certain character of a figure; measured in bench/ocr.py
 MAX_PIXELS = 40_000_000  # one image or rendered page
@@ -307,8 +307,10 @@ def _cell(text: str, conf: float | None, rowspan: int, colspan: int) -> Cell:
         m = _FIGURE_IN_NOISE.fullmatch(text)
         if m:
             text, conf = m.group(1), min(conf or 0.0, UNCERTAIN_BELOW / 2)
-    if text and conf is not None and conf < UNCERTAIN_BELOW and looks_numeric(text):
-        text = OCR_UNCERTAIN + text
+    if text and conf is not None and looks_numeric(text):
+        if conf < UNCERTAIN_BELOW:
+            text = OCR_UNCERTAIN + text
+        text += f"{OCR_CONFIDENCE}{conf:.4f}"  # travels with the figure to its template cell
     return Cell(text, rowspan, colspan, confidence=None if conf is None else round(conf, 4))
 
 
@@ -526,6 +528,27 @@ def _text_lines(ink: np.ndarray, h: float) -> list[tuple[int, int, int, int]]:
                 continue
             out.append((extent[0], b0, extent[1], b1))
     return out
+
+
+# --- after mapping ----------------------------------------------------------------------------
+
+def move_confidences(rep) -> None:
+    """Each OCR'd figure's confidence, carried in its text through the mapper, becomes the template
+    cell's ``confidence``; raw texts and extra tables are left clean."""
+    for cell in rep.cells.values():
+        raw = cell.get("raw")
+        if isinstance(raw, str) and OCR_CONFIDENCE in raw:
+            text, _, conf = raw.partition(OCR_CONFIDENCE)
+            cell["raw"] = text
+            try:
+                cell["confidence"] = float(conf)
+            except ValueError:
+                cell["confidence"] = None
+    for table in rep.extra_tables:
+        for key in ("header", "rows"):
+            table[key] = [[t.split(OCR_CONFIDENCE, 1)[0] if isinstance(t, str) else t for t in row]
+                          for row in table.get(key) or []]
+    rep.warnings = [re.sub(f"{OCR_CONFIDENCE}[0-9.]+", "", w) for w in rep.warnings]
 
 
 # --- identities decide ------------------------------------------------------------------------

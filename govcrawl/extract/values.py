@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 OCR_UNCERTAIN = "\u2047"  # prefix OCR readers put on a figure the engine is unsure of (see extract/ocr.py)
+OCR_CONFIDENCE = "\u2063"  # OCR readers append it and the confidence to a figure; extract() moves it to the cell
 NULL_TOKENS = {"/", "-", "--", "—", "——", "─", "－", "N/A", "NA", "n/a", "无", "\\", "／", "×", "x", "X"}
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _NUM = re.compile(r"^([+-]?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*(万元|亿元|元|件|条|项|个|次|人次|人|宗|家)?$")
@@ -42,8 +43,9 @@ def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value
     raw = raw if raw is not None else ""
     if raw.startswith(OCR_UNCERTAIN):  # null rather than a possibly wrong number; the reading is kept
         reading = raw[len(OCR_UNCERTAIN):]
-        return Value(None, reading, unit, "ocr_uncertain", warning=f"OCR unsure of {reading.strip()!r}")
-    text = _WS.sub("", unicodedata.normalize("NFKC", raw))
+        shown = reading.split(OCR_CONFIDENCE, 1)[0].strip()
+        return Value(None, reading, unit, "ocr_uncertain", warning=f"OCR unsure of {shown!r}")
+    text = _WS.sub("", unicodedata.normalize("NFKC", raw.split(OCR_CONFIDENCE, 1)[0]))
     if text == "":
         return Value(None, raw, unit, "blank")
     if text in NULL_TOKENS or text.strip("-—－/") == "":
@@ -77,5 +79,5 @@ def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value
 def looks_numeric(text: str | None) -> bool:
     if not text:
         return False
-    t = _WS.sub("", unicodedata.normalize("NFKC", text.lstrip(OCR_UNCERTAIN)))
+    t = _WS.sub("", unicodedata.normalize("NFKC", text.lstrip(OCR_UNCERTAIN).split(OCR_CONFIDENCE, 1)[0]))
     return bool(_NUM.match(t))
