@@ -360,7 +360,7 @@ def _assemble(doc: Document, text: str, fcs: list[int], papx: tuple[list[int], l
 
 def _table(rows: list[tuple[list[str], _Props]]) -> Table:
     """Rows of cell texts with their TDefTable -> a Table with rowspan/colspan (HTML semantics)."""
-    edges = sorted({e for _, p in rows for e in p.edges if len(p.edges) == len(_) + 1})
+    edges = sorted({e for texts, p in rows for e in p.edges if len(p.edges) == len(texts) + 1})
     merged: list[int] = []
     for e in edges:  # edges a few twips apart are one column line
         if merged and e - merged[-1] <= 20:
