@@ -41,14 +41,14 @@ class ReportsSpider(scrapy.Spider):
         self.site_ids = site
         self.listing_pages_requested: Counter[str] = Counter()
         self.reasked: set[str] = set()
+        self.searches: dict[str, ColumnSearch] = {}  # column discovery per site (issue 12)
+        self.platforms: dict[str, str] = {}  # platform family found by the column finder
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
-        self.searches: dict[str, ColumnSearch] = {}  # column discovery per site (issue 12)
-        self.platforms: dict[str, str] = {}  # platform family found by the column finder
 
     @property
     def run(self) -> CrawlRun:
@@ -158,6 +158,9 @@ class ReportsSpider(scrapy.Spider):
             html = content.head_for_parsing(response.body)
             attachments = [a.url for a in discovery.attachment_links(html, response.url)
                            if self._allowed(site_id, a.url)][:limit]
+            # tables published as pictures: fetched with the page so extraction can OCR them
+            attachments += [a.url for a in discovery.table_images(html, response.url)
+                            if self._allowed(site_id, a.url) and a.url not in attachments][:limit]
         for chain in self.run.chains.add(site_id, page, attachments):
             yield chain.item()
         for url in attachments:

@@ -1,6 +1,7 @@
 """Test helpers: saved pages as Scrapy responses, and a crawl run on a temporary archive."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request, Response
@@ -19,6 +20,8 @@ def file_response(name: str, url: str, *, meta: dict | None = None, content_type
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
+# reports a robots-obeying crawl of the demo mirror archives (EXPECTED.json grows with the mirror)
+DEMO_REPORTS = json.loads((DEMO / "EXPECTED.json").read_text(encoding="utf-8"))["counts"]["crawlable_reports"]
 
 
 def crawl_command(registry: Path, db: Path, warc_dir: Path, *settings: str) -> list[str]:

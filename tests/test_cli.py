@@ -9,7 +9,7 @@ import pytest
 from govcrawl.demo.mirror import load_quirks, serve_mirror
 from govcrawl.archive.reextract import reextract
 from govcrawl.crawl.run import ArchiveLock
-from helpers import DEMO, ROOT, crawl_env, query
+from helpers import DEMO, DEMO_REPORTS, ROOT, crawl_env, query
 
 GOVCRAWL = [sys.executable, "-m", "govcrawl.cli"]
 SEED_PATH = "/zwgk/zfxxgknb/202101/t20210113_8845120.html"
@@ -34,7 +34,7 @@ def archive(tmp_path_factory):
 
 
 def test_crawl_ends_with_a_summary_per_site(archive):
-    assert "17 reports extracted" in archive["stdout"]
+    assert f"{DEMO_REPORTS} reports extracted" in archive["stdout"]
     for site in ("cq-yubei-mzj", "lz-luwan", "lz-shiling", "lz-slj", "lz-sthjj"):
         assert site in archive["stdout"]
 
@@ -53,7 +53,7 @@ def test_replay_prints_the_archived_body_byte_for_byte(archive):
 def test_reextract_rewrites_only_reports_whose_result_differs(archive):
     db = archive["db"]
     (report,) = query(db, "select report_id from reports where url like ?", ["%" + SEED_PATH])
-    assert str(reextract(db, archive["warc"])).startswith("re-extracted 17 reports: 0 changed")
+    assert str(reextract(db, archive["warc"])).startswith(f"re-extracted {DEMO_REPORTS} reports: 0 changed")
     # An older parser got one figure wrong: re-extraction from the WARC repairs exactly that report.
     import sqlite3
 
@@ -64,7 +64,7 @@ def test_reextract_rewrites_only_reports_whose_result_differs(archive):
     conn.commit()
     conn.close()
     summary = reextract(db, archive["warc"])
-    assert (summary.changed, summary.unchanged, summary.failed) == (1, 16, 0)
+    assert (summary.changed, summary.unchanged, summary.failed) == (1, DEMO_REPORTS - 1, 0)
     (cell,) = query(db, "select value from cells where report_id = ? and cell_id = 't3.new.total'",
                     [report["report_id"]])
     assert cell["value"] == 1
@@ -123,7 +123,7 @@ def test_max_runtime_bounds_a_crawl_and_the_run_says_why_it_stopped(archive, tmp
     (run,) = query(tmp_path / "a.db", "select status from runs")
     assert run["status"] == "closespider_timeout", result.stderr[-2000:]
     reports = query(tmp_path / "a.db", "select count(*) as n from reports")[0]["n"]
-    assert reports < 17
+    assert reports < DEMO_REPORTS
 
 
 def test_runs_lists_the_crawls_and_the_latest_summary(archive):

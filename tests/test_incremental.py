@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.demo.mirror import load_quirks, serve_mirror
-from helpers import DEMO, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query, run_crawl
+from helpers import DEMO, DEMO_REPORTS, ROOT, assert_warcs_pass_warcio_check, crawl_command, crawl_env, query, run_crawl
 
 CHANGED = "/zwgk/zfxxgk/zfxxgknb/202202/t20220218_3011245.htm"   # luwan 2021 report
 REMOVED = "/zwgk/zfxxgknb/202301/t20230129_3171920.html"          # lzsw 2022 report
@@ -66,7 +66,7 @@ def test_a_changed_report_gets_exactly_one_new_version_and_the_old_one_is_kept(t
     versions = query(tmp_path / "archive.db", "select report_id, is_current from reports where url like ? "
                                               "order by first_seen_at, is_current", ["%" + CHANGED])
     assert [v["is_current"] for v in versions] == [0, 1]
-    assert len(query(tmp_path / "archive.db", "select 1 from reports where is_current = 1")) == 17
+    assert len(query(tmp_path / "archive.db", "select 1 from reports where is_current = 1")) == DEMO_REPORTS
 
 
 def test_a_report_that_vanished_from_its_site_is_marked_removed_not_deleted(tmp_path, mirror_copy):
@@ -129,7 +129,7 @@ def test_a_crawl_killed_with_sigkill_resumes_to_the_same_archive(tmp_path, mirro
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = reports_in(db)
-    assert 5 <= partial < 17, "the crawl should have been killed mid-way"
+    assert 5 <= partial < DEMO_REPORTS, "the crawl should have been killed mid-way"
 
     run_crawl(registry, db, killed / "warc")
     assert archive_content(db) == archive_content(reference / "archive.db")
@@ -151,7 +151,7 @@ def test_sigterm_stops_a_crawl_cleanly_with_its_run_recorded(tmp_path, mirror_co
     assert proc.wait(timeout=60) == 0
     (run,) = query(db, "select status, ended_at, summary from runs")
     assert run["status"] == "interrupted" and run["ended_at"]
-    assert 3 <= reports_in(db) < 17
+    assert 3 <= reports_in(db) < DEMO_REPORTS
     # what was captured before the stop is ingested before the crawl exits
     assert query(db, "select count(*) as n from chains where ingested_at is null") == [{"n": 0}]
     assert_warcs_pass_warcio_check(tmp_path / "warc")

@@ -7,7 +7,7 @@ import threading
 import time
 
 from govcrawl.demo.mirror import load_quirks, serve_mirror
-from helpers import DEMO, ROOT, crawl_command, crawl_env, query
+from helpers import DEMO, DEMO_REPORTS, ROOT, crawl_command, crawl_env, query
 
 
 def test_a_reader_loop_during_a_crawl_sees_no_errors_and_the_crawl_finishes(tmp_path):
@@ -50,4 +50,4 @@ def test_a_reader_loop_during_a_crawl_sees_no_errors_and_the_crawl_finishes(tmp_
     assert result.returncode == 0, result.stderr[-3000:]
     assert errors == []
     assert reads > 10, f"the reader ran only {reads} times in {elapsed:.1f}s"
-    assert query(db, "select count(*) as n from reports")[0]["n"] == 17
+    assert query(db, "select count(*) as n from reports")[0]["n"] == DEMO_REPORTS

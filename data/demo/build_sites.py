@@ -18,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import demo_data as D  # noqa: E402
+import demo_formats as F  # noqa: E402  (registers the format site's reports into demo_data)
 
 SITES_DIR = HERE / "sites"
 esc = html.escape
@@ -687,8 +688,9 @@ def home(sd: str, links: list[tuple[str, str]]):
 
 
 def build():
-    if SITES_DIR.exists():
-        keep_pdf = {p: p.read_bytes() for p in SITES_DIR.rglob("*.pdf")}
+    if SITES_DIR.exists():  # binary attachments come from make_pdf.py / make_formats.py: keep them
+        keep_pdf = {p: p.read_bytes() for p in SITES_DIR.rglob("*")
+                    if p.suffix.lower() in (".pdf", ".doc", ".wps", ".xls", ".xlsx", ".et", ".png", ".jpg")}
         shutil.rmtree(SITES_DIR)
     else:
         keep_pdf = {}
@@ -790,6 +792,8 @@ $(document).ready(function() {{
         detail_page(sd, e, col, crumbs + [(col, "/zwgk/zfxxgknb/index.html")], "/zwgk/zfxxgknb/index.html")
     home(sd, [("政府信息公开年度报告", "/zwgk/zfxxgknb/index.html")])
 
+    F.build_site(sys.modules[__name__], listings)  # lztj: one report per attachment format (demo_formats.py)
+
     for p, b in keep_pdf.items():  # the PDF is made by make_pdf.py; keep it across rebuilds
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b)
@@ -810,7 +814,7 @@ def write_expected(listings):
             (cells_dir / f"{r['id']}.json").write_text(json.dumps(cj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         reports.append(dict(
             id=r["id"], site_dir=r["site"], path=r["path"], title=r["title"], agency=r["agency"], year=r["year"],
-            template=r["template"], format={"pdf": "pdf_attachment", "word": "html_word", "pre2019": "html_free_text"}.get(
+            template=r["template"], format=r.get("format") or {"pdf": "pdf_attachment", "word": "html_word", "pre2019": "html_free_text"}.get(
                 r["style"], "html"),
             attachment=r.get("attachment"), pubdate=r["pubdate"], crawlable=r["crawlable"],
             figures={} if c is None else {k: c[k] for k in ("t3.new.total", "t3.handled_total.total", "t4.cases.rev_total")},

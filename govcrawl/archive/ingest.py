@@ -19,6 +19,7 @@ from typing import Callable
 
 from govcrawl.archive.workers import WorkerDied
 from govcrawl.extract import PARSER_VERSION, UnreadableDocument, extract
+from govcrawl.extract.sniff import IMAGE_KINDS, sniff
 from govcrawl.archive.store import Archive
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,10 @@ def _cells_found(report: dict) -> int:
     return sum(1 for c in (report.get("cells") or {}).values() if c.get("null_reason") != "missing")
 
 
-def _extract(doc: Fetched) -> tuple[dict | None, str]:
+def _extract(doc: Fetched, resources: dict[str, bytes] | None = None) -> tuple[dict | None, str]:
     """(the extraction, or None with why the document could not be read)."""
     try:
-        return extract(doc.body, url=doc.url, content_type=doc.content_type).to_dict(), ""
+        return extract(doc.body, url=doc.url, content_type=doc.content_type, resources=resources).to_dict(), ""
     except UnreadableDocument as exc:
         log.warning("unreadable document %s: %s", doc.url, exc)
         return None, str(exc)
@@ -75,8 +76,12 @@ class Built:
 
 def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
     """Extract ``page`` and its attachments; take the tables from whichever source has them."""
-    main, why = _extract(page)
-    extracted = [(a, _extract(a)[0]) for a in attachments]
+    # a page's pictures (tables as <img>) are read with the page, where they stand, not alone
+    images = {a.url: a.body for a in attachments if a.body and sniff(a.body) in IMAGE_KINDS}
+    main, why = _extract(page, images)
+    shown = set((main or {}).get("images") or []) & set(images)  # linked pictures are read on their own
+    images = {u: b for u, b in images.items() if u in shown}
+    extracted = [(a, None if a.url in images else _extract(a)[0]) for a in attachments]
     if main is None and not any(r for _, r in extracted):
         return Built(None, f"unreadable document: {why}"[:500], page.link_text)
 
@@ -95,9 +100,12 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
     rows = [
         {"url": a.url, "capture_id": a.capture.get("capture_id"),
          "payload_sha256": a.capture.get("payload_sha256"),
-         "kind": r.get("kind") if r else "unreadable", "template": r.get("template") if r else None,
-         "cells_found": _cells_found(r) if r else 0, "used_for_cells": int(a.url == tables_from),
-         "warnings": "; ".join(r.get("warnings") or []) if r else "unreadable"}
+         "kind": r.get("kind") if r else ("image" if a.url in images else "unreadable"),
+         "template": r.get("template") if r else None,
+         "cells_found": _cells_found(r) if r else 0,
+         "used_for_cells": int(a.url == tables_from or (a.url in images and tables_from == page.url)),
+         "warnings": "; ".join(r.get("warnings") or []) if r else (
+             "picture in the page: read by OCR with the page" if a.url in images else "unreadable")}
         for a, r in extracted
     ]
     return Built(main, title=main.get("title") or "", tables_from=tables_from, attachment_rows=rows)

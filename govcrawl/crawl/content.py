@@ -14,28 +14,14 @@ Government sites label things wrongly: PDFs served as ``text/html``, GBK pages d
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from urllib.parse import urljoin, urlsplit
 
 from govcrawl.extract.decode import cut_before_tag, decode, header_charset, resolve_charset
+from govcrawl.extract.sniff import MIME, sniff
 
 __all__ = ["sniff_mime", "resolve_charset", "effective_content_type", "soft_404_reason",
            "js_redirect_target", "visible_text"]
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_HTMLISH = re.compile(rb"<\s*(html|head|body|meta|title|div|p|table|span|br|script|a|!doctype)\b", re.I)
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # OLE2: .doc/.xls/.wps
-    (b"\x1f\x8b", "application/gzip"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"Rar!", "application/x-rar-compressed"),
-)
 
 
 def _header_mime(content_type: str | None) -> str | None:
@@ -46,37 +32,17 @@ def _header_mime(content_type: str | None) -> str | None:
 
 
 def sniff_mime(body: bytes, content_type: str | None = None) -> str:
-    """The MIME type the bytes show, whatever the header claims; the header's only when the
-    bytes say nothing definite (plain text vs. unknown binary)."""
-    head = body[:1024]
-    stripped = head.lstrip()
-    if stripped.startswith(b"%PDF-") or b"%PDF-" in head:
-        return "application/pdf"
-    if body.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(body)) as z:
-                names = set(z.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            names = set()
-        if "word/document.xml" in names:
-            return DOCX
-        if "xl/workbook.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return "application/zip"
-    for magic, mime in _MAGIC:
-        if stripped.startswith(magic):
-            return mime
-    if _HTMLISH.search(body[:4096]):
-        return "text/html"
+    """The MIME type the bytes show (``govcrawl.extract.sniff``, the one sniffer), whatever the
+    header claims; the header's only when the bytes say nothing definite (plain text vs. unknown
+    binary or an unrecognised compound file)."""
+    kind = sniff(body)
     declared = _header_mime(content_type)
-    sample = body[:8192]
-    binary = bool(sample) and (sample.count(b"\x00") > len(sample) // 100 or
-                               sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27) > len(sample) * 0.05)
-    if binary:
-        return declared if declared and not declared.startswith("text/") else "application/octet-stream"
-    if declared and (declared.startswith("text/") or declared in ("application/json", "application/xml")):
+    if kind in ("binary", "ole"):
+        return declared if declared and not declared.startswith("text/") else MIME[kind]
+    if kind == "text" and declared and (declared.startswith("text/") or
+                                        declared in ("application/json", "application/xml")):
         return declared
-    return "text/plain"
+    return MIME[kind]
 
 
 def effective_content_type(body: bytes, content_type: str | None = None) -> str:

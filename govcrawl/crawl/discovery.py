@@ -21,10 +21,10 @@ from govcrawl.extract.titles import classify_title, report_year  # one title/yea
 
 __all__ = [
     "Link", "classify_title", "report_year", "extract_links", "pagination_urls",
-    "attachment_links", "decode_html", "ATTACHMENT_EXTENSIONS",
+    "attachment_links", "table_images", "decode_html", "ATTACHMENT_EXTENSIONS",
 ]
 
-ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx")
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et")
 
 
 @dataclass(frozen=True)
@@ -138,13 +138,55 @@ def attachment_links(html: bytes | str, base_url: str) -> list[Link]:
     base = _effective_base(doc, base_url)
     found: dict[str, Link] = {}
     for url, text, title in _anchors(doc, base):
-        if url not in found and _is_attachment(url, text, title):
+        if url not in found and (_is_attachment(url, text, title) or _linked_table_picture(url, text, title)):
             found[url] = Link(url, text or title or _filename(url), "attachment")
     for el in doc.iter("iframe", "embed", "object"):
         url = _resolve(el.get("src") or el.get("data"), base)
         if url and url not in found and _is_attachment(url, "", ""):
             found[url] = Link(url, _clean(el.get("title")) or _filename(url), "attachment")
     return list(found.values())
+
+
+_IMAGE_PATH = re.compile(r"\.(?:png|jpe?g|gif|bmp|tiff?|webp)$", re.I)
+_CHROME_IMAGE = re.compile(r"logo|icon|banner|btn|button|qr|ewm|erweima|share|print|close|arrow|top|jiucuo|conac|"
+                           r"/images?/(?:common|public|skin)|/(?:skin|style|static|template)s?/", re.I)
+_CHROME_CONTAINER = re.compile(r"header|footer|nav|menu|top|bottom|banner|share|foot|logo", re.I)
+_TEMPLATE_TABLE_LABELS = ("本年新收", "第二十条", "行政复议")
+
+
+def _linked_table_picture(url: str, text: str, title: str) -> bool:
+    """A picture linked (not shown) as an attachment: 附件1：统计表.jpg."""
+    return bool(_IMAGE_PATH.search(urlsplit(url).path)) and bool(re.search(r"附件|统计表|年报|报告", text + title))
+
+
+def table_images(html: bytes | str, base_url: str, limit: int = 10) -> list[Link]:
+    """Pictures that may be a report's tables: content images of a page whose template tables are
+    not HTML tables (``<img>`` screenshots of 表二/三/四). Empty when the tables are already text,
+    so OCR is only ever asked for pages that need it. Site chrome (logos, icons, QR codes, images
+    in header/footer/nav containers) is skipped."""
+    raw = html if isinstance(html, bytes) else html.encode("utf-8", "ignore")
+    if not re.search(rb"<img\b", raw, re.I):
+        return []  # the common case costs a byte scan, not a second parse of the page
+    doc = _parse(html)
+    if doc is None:
+        return []
+    table_text = " ".join(t.text_content() for t in doc.iter("table"))
+    if all(label in table_text for label in _TEMPLATE_TABLE_LABELS):
+        return []
+    base = _effective_base(doc, base_url)
+    found: dict[str, Link] = {}
+    for img in doc.iter("img"):
+        url = _resolve(img.get("src") or img.get("data-src") or img.get("original"), base)
+        if not url or not _IMAGE_PATH.search(urlsplit(url).path) or _CHROME_IMAGE.search(url):
+            continue
+        width = re.match(r"\s*(\d+)", img.get("width") or "")
+        if width and int(width.group(1)) < 200:
+            continue
+        if any(_CHROME_CONTAINER.search(" ".join((a.get("class") or "", a.get("id") or "")))
+               for a in img.iterancestors() if a.tag in ("div", "header", "footer", "nav", "ul", "td")):
+            continue
+        found.setdefault(url, Link(url, _clean(img.get("alt")) or _filename(url), "attachment"))
+    return list(found.values())[:limit]
 
 
 def _filename(url: str) -> str:

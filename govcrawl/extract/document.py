@@ -1,6 +1,6 @@
 """The format-neutral document every reader produces and the analyser consumes.
 
-HTML, PDF and DOCX readers each turn bytes into a ``Document``: the report's blocks in reading
+Every reader (HTML, PDF, DOCX, Word binary, spreadsheets, OCR of images) turns bytes into a ``Document``: the report's blocks in reading
 order (paragraphs and tables), plus title/meta hints. Everything after that — sections, template
 mapping, values, checks — works on this one shape, so a fix there helps every format.
 """
@@ -16,6 +16,7 @@ class Cell:
     text: str
     rowspan: int = 1
     colspan: int = 1
+    confidence: float | None = None  # OCR only: the engine's certainty of the least certain character
 
 
 @dataclass
@@ -40,7 +41,9 @@ class Document:
     title: str | None = None  # <title>, the body title, or the PDF/DOCX title line
     meta: dict[str, str] = field(default_factory=dict)  # e.g. ArticleTitle, PubDate
     images: list[str] = field(default_factory=list)  # image URLs inside the content block
+    image_at: dict[str, int] = field(default_factory=dict)  # image URL -> index in blocks where it stood
     warnings: list[str] = field(default_factory=list)
-    format: str = "html"  # html | pdf | docx | text
+    format: str = "html"  # what the bytes are: html | pdf | docx | doc | xls | xlsx | png | jpeg | … | text
+    reader: str = ""  # what produced the blocks: html, pdf-text, pdf-ocr, docx, doc, xls, xlsx, image-ocr, text
     source_text: str | None = None  # the decoded HTML, for a second parse when the first lost content
     damaged: str | None = None  # why the reader had to repair the file (truncated, broken xref): read what survives

@@ -281,3 +281,4 @@ def _add_image(doc: Document, img, url: str | None) -> None:
     full = urljoin(url, src) if url else src
     if full not in doc.images:
         doc.images.append(full)
+        doc.image_at[full] = len(doc.blocks)

@@ -30,6 +30,7 @@ class ExtractedReport:
     images: list[str] = field(default_factory=list)
     parser_version: str = ""
     format: str = "html"
+    reader: str = ""  # which reader produced the cells: html, pdf-text, pdf-ocr, docx, doc, xls, xlsx, image-ocr, text
     url: str | None = None
     coverage: float = 0.0  # template cells found / template cells (0..1)
     min_confidence: float | None = None  # the weakest label match among found cells (0..1), None when none
@@ -60,6 +61,7 @@ class ExtractedReport:
             "warnings": list(self.warnings),
             "images": list(self.images),
             "format": self.format,
+            "reader": self.reader or self.format,
             "url": self.url,
             "parser_version": self.parser_version,
             "coverage": self.coverage,
@@ -126,5 +128,6 @@ def format_text(report: ExtractedReport) -> str:
     if report.warnings:
         out.append("warnings:")
         out.extend(f"  - {w}" for w in report.warnings)
+    out.append(f"reader:    {report.reader or report.format}")
     out.append(f"parser:    {report.parser_version}")
     return "\n".join(out) + "\n"

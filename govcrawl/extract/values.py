@@ -2,7 +2,8 @@
 
 Money stays a ``Decimal`` end to end (never a float) and is normalised to 万元 with the unit written
 in the cell recorded separately ('75394432.52元' -> Decimal('7539.443252'), source unit '元').
-A blank cell and a '/' cell are both null but for different reasons; neither becomes 0.
+A blank cell and a '/' cell are both null but for different reasons; neither becomes 0. A figure an
+OCR reader marked uncertain (``OCR_UNCERTAIN`` prefix) is null with reason ``ocr_uncertain``.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+OCR_UNCERTAIN = "\u2047"  # prefix OCR readers put on a figure the engine is unsure of (see extract/ocr.py)
+OCR_CONFIDENCE = "\u2063"  # OCR readers append it and the confidence to a figure; extract() moves it to the cell
 NULL_TOKENS = {"/", "-", "--", "—", "——", "─", "－", "N/A", "NA", "n/a", "无", "\\", "／", "×", "x", "X"}
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _NUM = re.compile(r"^([+-]?)\s*((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*(万元|亿元|元|件|条|项|个|次|人次|人|宗|家)?$")
@@ -22,7 +25,7 @@ class Value:
     value: int | Decimal | None
     raw: str
     unit: str | None
-    null_reason: str | None = None  # blank | not_applicable | unparsed
+    null_reason: str | None = None  # blank | not_applicable | unparsed | ocr_uncertain
     source_unit: str | None = None  # the unit written in the cell, if any
     warning: str | None = None
 
@@ -38,7 +41,11 @@ def fmt_decimal(d: Decimal) -> str:
 def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value:
     """Parse one cell for a column of ``kind`` (int | signed_int | money)."""
     raw = raw if raw is not None else ""
-    text = _WS.sub("", unicodedata.normalize("NFKC", raw))
+    if raw.startswith(OCR_UNCERTAIN):  # null rather than a possibly wrong number; the reading is kept
+        reading = raw[len(OCR_UNCERTAIN):]
+        shown = reading.split(OCR_CONFIDENCE, 1)[0].strip()
+        return Value(None, reading, unit, "ocr_uncertain", warning=f"OCR unsure of {shown!r}")
+    text = _WS.sub("", unicodedata.normalize("NFKC", raw.split(OCR_CONFIDENCE, 1)[0]))
     if text == "":
         return Value(None, raw, unit, "blank")
     if text in NULL_TOKENS or text.strip("-—－/") == "":
@@ -72,5 +79,5 @@ def parse(raw: str | None, kind: str = "int", unit: str | None = "件") -> Value
 def looks_numeric(text: str | None) -> bool:
     if not text:
         return False
-    t = _WS.sub("", unicodedata.normalize("NFKC", text))
+    t = _WS.sub("", unicodedata.normalize("NFKC", text.lstrip(OCR_UNCERTAIN).split(OCR_CONFIDENCE, 1)[0]))
     return bool(_NUM.match(t))
