@@ -7,6 +7,7 @@ leaving the machine.
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -43,7 +44,11 @@ def _guarded_connect(self, address):
 
 
 def _guarded_connect_ex(self, address):
-    _check(address)
+    """connect_ex reports failure as an errno, never an exception: Twisted's TCP client relies on it."""
+    try:
+        _check(address)
+    except NonLoopbackConnection:
+        return errno.ENETUNREACH
     return _original_connect_ex(self, address)
 
 

@@ -83,3 +83,28 @@ def test_an_attachment_that_failed_tonight_does_not_replace_the_stored_tables(tm
     cells_after = archive.db.execute("select count(*) from cells where report_id = ? and value is not null",
                                      [first.report_id]).fetchone()[0]
     assert cells_after == cells_before
+
+
+def test_a_truncated_pdf_is_counted_as_damaged_and_named_in_the_summary():
+    """A damaged document is neither a report with empty tables nor a silent 'not a report'."""
+    from govcrawl.crawl.summary import RunSummary, format_summary
+
+    summary = RunSummary("r1", [])
+    stats = summary.site("s1")
+    stats.damaged.append("http://127.0.0.1/nb/cut.pdf: pdf damaged or truncated")
+    stats.partial_tables.append("http://127.0.0.1/nb/half.html (61%)")
+    text = format_summary(summary.to_dict())
+    assert summary.totals()["damaged"] == 1 and summary.totals()["partial_tables"] == 1
+    assert "Damaged documents" in text and "cut.pdf" in text
+    assert "partial tables" in text and "half.html (61%)" in text
+
+
+def test_a_truncated_report_pdf_is_ingested_as_damaged_with_its_reason(corpus_dir, tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    cut = (corpus_dir / "jiangsu" / "hongze_district_2023.pdf").read_bytes()[:60_000]
+    page = Fetched(url="http://127.0.0.15/nb/cut.pdf", body=cut, content_type="application/pdf",
+                   capture={"capture_id": "c1", "payload_sha256": hashlib.sha256(cut).hexdigest(),
+                            "status": 200, "fetched_at": "2026-01-01T00:00:00+00:00"})
+    result = ingest_report(archive, site_id="s", run_id="r1", page=page)
+    assert result.kind == "damaged" and "damaged or truncated" in result.reason
+    assert archive.db["rejected"].count == 1 and archive.db["reports"].count == 0

@@ -1,3 +1,4 @@
+import errno
 import socket
 
 import pytest
@@ -18,7 +19,16 @@ def test_private_range_addresses_are_refused_too():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         with pytest.raises(NonLoopbackConnection):
-            sock.connect_ex(("10.0.0.1", 80))
+            sock.connect(("10.0.0.1", 80))
+    finally:
+        sock.close()
+
+
+def test_connect_ex_refuses_with_an_errno_as_twisted_expects():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        assert sock.connect_ex(("10.0.0.1", 80)) == errno.ENETUNREACH
     finally:
         sock.close()
 

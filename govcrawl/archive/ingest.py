@@ -38,7 +38,7 @@ class Fetched:
 
 @dataclass
 class IngestResult:
-    kind: str  # report | not_report | unreadable
+    kind: str  # report | not_report | unreadable | damaged
     url: str
     report_id: str | None = None  # the version stored or found
     is_new: bool = False  # a version the archive did not hold (new report or changed content)
@@ -48,6 +48,7 @@ class IngestResult:
     new_report: bool = False  # an agency-year the archive did not hold
     moved_from: str | None = None  # the report's previous URL, when found at a new one
     conflict: str | None = None  # two different documents for one agency-year
+    coverage: float | None = None  # template cells found / template cells, of a stored version
 
 
 def _cells_found(report: dict) -> int:
@@ -72,6 +73,7 @@ class Built:
     title: str = ""
     tables_from: str = ""
     attachment_rows: list[dict] = field(default_factory=list)
+    kind: str = ""  # what extraction called a non-report: not_report | damaged
 
 
 def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
@@ -96,7 +98,7 @@ def build_report(page: Fetched, attachments: list[Fetched] = ()) -> Built:
 
     if main.get("kind") != "report":
         reason = "; ".join([main.get("reason") or "not a report", *(main.get("warnings") or [])])
-        return Built(None, reason[:500], main.get("title") or page.link_text)
+        return Built(None, reason[:500], main.get("title") or page.link_text, kind=main.get("kind") or "")
     rows = [
         {"url": a.url, "capture_id": a.capture.get("capture_id"),
          "payload_sha256": a.capture.get("payload_sha256"),
@@ -130,7 +132,8 @@ def store_built(archive: Archive, *, site_id: str, run_id: str | None, page: Fet
     if built.report is None:
         archive.save_rejected(url=page.url, site_id=site_id, title=built.title, reason=built.reason,
                               run_id=run_id or "", payload_sha256=page.capture.get("payload_sha256", ""))
-        kind = "unreadable" if built.reason.startswith("unreadable document") else "not_report"
+        kind = ("unreadable" if built.reason.startswith("unreadable document")
+                else "damaged" if built.kind == "damaged" else "not_report")
         return IngestResult(kind, page.url, reason=built.reason)
     saved = archive.save_report(site_id=site_id, url=page.url, capture=page.capture,
                                 report=built.report, attachments=built.attachment_rows,
@@ -138,7 +141,8 @@ def store_built(archive: Archive, *, site_id: str, run_id: str | None, page: Fet
     failed = sum(1 for c in built.report.get("checks") or [] if c.get("status") == "fail")
     return IngestResult("report", page.url, saved.report_id, saved.is_new, failed,
                         warnings=list(built.report.get("warnings") or []), new_report=saved.new_report,
-                        moved_from=saved.moved_from, conflict=saved.warning)
+                        moved_from=saved.moved_from, conflict=saved.warning,
+                        coverage=built.report.get("coverage"))
 
 
 def ingest_report(archive: Archive, *, site_id: str, run_id: str, page: Fetched,

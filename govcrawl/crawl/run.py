@@ -20,7 +20,7 @@ from govcrawl.registry import Site, load_sites, select_sites
 from govcrawl.archive.replay import NotArchived, payload
 from govcrawl.archive.changes import ChangeWatch
 from govcrawl.archive.store import Archive, short_hash, utcnow
-from govcrawl.crawl.summary import RunSummary
+from govcrawl.crawl.summary import PARTIAL_COVERAGE, RunSummary
 from govcrawl.archive.warc import WarcWriterPool, truncate_incomplete
 
 log = logging.getLogger(__name__)
@@ -236,6 +236,10 @@ class CrawlRun:
                 stats.unchanged += int(not result.is_new)
                 stats.moved += int(bool(result.moved_from))
                 stats.check_failures += int(result.checks_failed > 0)
+                if result.is_new and result.coverage is not None and result.coverage < PARTIAL_COVERAGE:
+                    stats.partial_tables.append(f"{result.url} ({result.coverage:.0%})")
+            elif result.kind == "damaged":
+                stats.damaged.append(f"{result.url}: {result.reason}"[:300])
             elif result.kind in ("not_archived", "worker_died"):
                 self.summary.error(site_id, result.url, f"ingest: {result.reason}")
             else:

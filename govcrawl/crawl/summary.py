@@ -32,6 +32,7 @@ def failure_kind(reason: str, status: int | None = None) -> str:
     return "other"
 
 
+PARTIAL_COVERAGE = 0.95  # a new version below this share of template cells is named in the summary
 _URL = re.compile(r"https?://\S+")
 
 
@@ -74,6 +75,8 @@ class SiteStats:
     robots_blocked: int = 0
     robots_urls: list[str] = field(default_factory=list)  # the first 20 robots.txt forbids
     errors: list[dict] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # truncated/broken documents: no tables left
+    partial_tables: list[str] = field(default_factory=list)  # new versions with coverage < PARTIAL_COVERAGE
 
     @property
     def failed_entirely(self) -> bool:
@@ -104,6 +107,8 @@ class RunSummary:
                 "changed", "unchanged", "moved", "removed", "not_reports", "check_failures", "robots_blocked")
         out = {k: sum(getattr(s, k) for s in self.sites.values()) for k in keys}
         out["errors"] = sum(len(s.errors) for s in self.sites.values())
+        out["damaged"] = sum(len(s.damaged) for s in self.sites.values())
+        out["partial_tables"] = sum(len(s.partial_tables) for s in self.sites.values())
         out["sites"] = len([s for s in self.sites if s != "(unknown)"])
         out["sites_failed"] = len(self.failed_sites)
         return out
@@ -143,6 +148,9 @@ def format_summary(summary: dict) -> str:
             shown = (s.get("robots_urls") or [])[:3]
             more = f" (+{s['robots_blocked'] - len(shown)} more)" if s["robots_blocked"] > len(shown) else ""
             lines.append(f"  {site_id}: {' '.join(shown)}{more}")
+    lines += _listed(summary, "damaged", "Damaged documents (truncated or broken; raw capture kept, no tables read):")
+    lines += _listed(summary, "partial_tables",
+                     f"New versions with partial tables (coverage < {PARTIAL_COVERAGE:.0%} of the template's cells):")
     errors = [(site_id, e) for site_id, s in summary["sites"].items() for e in s["errors"]]
     if errors:
         lines += ["", "Failures by site, kind and reason:"]
@@ -154,6 +162,15 @@ def format_summary(summary: dict) -> str:
             more = f" (+{len(urls) - 1} more)" if len(urls) > 1 else ""
             lines.append(f"  {site_id}: [{kind}] {reason} ×{len(urls)}: {urls[0]}{more}")
     return "\n".join(lines)
+
+
+def _listed(summary: dict, key: str, heading: str, most: int = 5) -> list[str]:
+    """A heading and the first few entries of a per-site list, for the reports a person should open."""
+    rows = [(site_id, entry) for site_id, s in summary["sites"].items() for entry in s.get(key) or []]
+    if not rows:
+        return []
+    lines = ["", heading] + [f"  {site_id}: {entry}" for site_id, entry in rows[:most]]
+    return lines + ([f"  (+{len(rows) - most} more)"] if len(rows) > most else [])
 
 
 def changes_lines(changes: dict | None) -> list[str]:
