@@ -14,7 +14,7 @@ import pytest
 from govcrawl.archive.ingest import Fetched
 from govcrawl.archive.workers import ExtractorPool
 from govcrawl.demo.mirror import serve_mirror
-from helpers import DEMO, ROOT, query, run_crawl
+from helpers import DEMO, DEMO_REPORTS, ROOT, query, run_crawl
 
 GOVCRAWL = [sys.executable, "-m", "govcrawl.cli"]
 
@@ -52,7 +52,7 @@ def test_a_capture_only_crawl_stores_chains_and_no_reports(captured):
     db = captured / "node" / "archive.db"
     assert query(db, "select count(*) as n from reports") == [{"n": 0}]
     chains = query(db, "select count(*) as n from chains where ingested_at is null")[0]["n"]
-    assert chains >= 17
+    assert chains >= DEMO_REPORTS
 
 
 def test_govcrawl_ingest_builds_the_same_reports_and_a_second_run_adds_nothing(captured, tmp_path):
@@ -62,7 +62,7 @@ def test_govcrawl_ingest_builds_the_same_reports_and_a_second_run_adds_nothing(c
     shutil.copy(captured / "node" / "archive.db", db)
     first = ingest(db, "--workers", "2", "--warc-dir", str(captured / "node" / "warc"))
     assert "0 new captures, 0 new report chains" in first.stderr  # this archive's own WARCs
-    assert "17 reports (17 new" in first.stdout, first.stdout
+    assert f"{DEMO_REPORTS} reports ({DEMO_REPORTS} new" in first.stdout, first.stdout
     assert [r[1:] for r in content(db)] == [r[1:] for r in content(captured / "live" / "archive.db")]
     again = ingest(db, "--warc-dir", str(captured / "node" / "warc"))
     assert again.stdout.startswith("ingested 0 report chains")
@@ -71,7 +71,7 @@ def test_govcrawl_ingest_builds_the_same_reports_and_a_second_run_adds_nothing(c
 def test_another_nodes_warc_directory_alone_gives_the_same_reports_and_merging_twice_adds_nothing(captured, tmp_path):
     db = tmp_path / "merged.db"
     first = ingest(db, "--warc-dir", str(captured / "node" / "warc"))
-    assert "17 reports (17 new" in first.stdout, first.stdout + first.stderr
+    assert f"{DEMO_REPORTS} reports ({DEMO_REPORTS} new" in first.stdout, first.stdout + first.stderr
     assert content(db) == content(captured / "live" / "archive.db")
     captures = query(db, "select count(*) as n from captures")[0]["n"]
     again = ingest(db, "--warc-dir", str(captured / "node" / "warc"))

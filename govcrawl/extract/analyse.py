@@ -218,11 +218,12 @@ def analyse(doc: Document, *, url: str | None = None, parser_version: str = "") 
                               "source_unit": v.source_unit, "row_label": found.row_label,
                               "col_label": found.col_label}
         _coverage(rep, mapping, uncertain)
-        if not has_tables:
-            if doc.images:
-                rep.warnings.append("tables_are_images")
-            else:
-                rep.warnings.append("no template tables found")
+        if doc.images and (not has_tables or rep.coverage < 0.5):
+            # most of the tables are missing and the page shows pictures: they are the likely tables
+            # (the prose may still give a few figures through the text reader)
+            rep.warnings.append("tables_are_images")
+        elif not has_tables:
+            rep.warnings.append("no template tables found")
         if doc.damaged and rep.coverage == 0:
             # what survived holds no table cells: say so instead of storing a report of nulls
             rep.kind = "damaged"
