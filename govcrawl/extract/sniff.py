@@ -62,9 +62,14 @@ def sniff(data: bytes) -> str:
         return "bmp"
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "webp"
+    binary = is_binary(data)
+    # Random bytes hold "<a " or "<p" often enough (one 4 KB blob in six) to pass for a page, so
+    # in binary-looking bytes only a page that opens with its markup counts as HTML.
+    if binary and not stripped.startswith(b"<"):
+        return "binary"
     if _HTMLISH.search(data[:4096]) or _HTMLISH_TEXT.search(data[:4096].decode("gb18030", "ignore")):
         return "html"
-    return "binary" if is_binary(data) else "text"
+    return "binary" if binary else "text"
 
 
 def is_binary(data: bytes) -> bool:
