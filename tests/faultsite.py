@@ -362,31 +362,33 @@ class CrawlResult:
 
 
 def run_crawl_measured(registry, db, warc_dir, log_path, *settings: str, timeout: float = 120) -> CrawlResult:
-    """``scrapy crawl reports`` in a subprocess (loopback guard on), with its own peak RSS from
-    ``wait4`` (not the RUSAGE_CHILDREN maximum over every child the test process ever had)."""
+    """``scrapy crawl reports`` in a subprocess (loopback guard on), with its own peak RSS
+    (``helpers.peak_rss_mb``, read until it exits)."""
     import os
     import signal
     import subprocess
 
-    from helpers import ROOT, crawl_command, crawl_env
+    from helpers import ROOT, crawl_command, crawl_env, peak_rss_mb
 
     cmd = crawl_command(registry, db, warc_dir, *settings)
     started = time.monotonic()
+    peak = 0.0
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(), stdout=log, stderr=subprocess.STDOUT)
         deadline = started + timeout
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)  # read while the process (zombie or not) has it
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
                 proc.send_signal(signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
+                pid, status, _usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(0.05)
+            time.sleep(0.02)
     proc.returncode = os.waitstatus_to_exitcode(status)
     text = open(log_path, encoding="utf-8", errors="replace").read()
-    return CrawlResult(proc.returncode, time.monotonic() - started, usage.ru_maxrss / 1024, text)
+    return CrawlResult(proc.returncode, time.monotonic() - started, peak, text)
 
 
 # --- content for test sites -------------------------------------------------------------------------

@@ -74,3 +74,18 @@ def assert_warcs_pass_warcio_check(directory: Path) -> None:
     for f in files:
         result = subprocess.run([str(warcio), "check", "-v", str(f)], capture_output=True, text=True)
         assert result.returncode == 0, (f, result.stdout + result.stderr)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's own peak resident memory (VmHWM), or None once it has gone.
+
+    Not ``ru_maxrss``: Linux carries the forking process's high-water mark across fork and exec,
+    so a crawl started from a 400 MB test process would report 400 MB whatever it used itself."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        return None
+    return None
